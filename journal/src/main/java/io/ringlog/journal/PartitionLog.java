@@ -76,7 +76,7 @@ public final class PartitionLog implements AutoCloseable
     private final File dirFile;
     private final String topic;
     private final int partition;
-    private final LogConfig config;
+    private volatile LogConfig config;
     private final DiskSpace diskSpace;
     private final EpochClock clock;
     private final LeaderEpochCache epochs;
@@ -199,6 +199,16 @@ public final class PartitionLog implements AutoCloseable
     public LogConfig config()
     {
         return config;
+    }
+
+    /**
+     * Change the settings, as a topic's configs change at run time. Any thread. Appends, rolls and retention read
+     * the new values from their next run on; index sizes and the index interval apply to segments created after it.
+     */
+    public void updateConfig(final LogConfig newConfig)
+    {
+        store.updateConfig(newConfig);
+        config = newConfig;
     }
 
     /** The first offset a reader may ask for. Any thread. */

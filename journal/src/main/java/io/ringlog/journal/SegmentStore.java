@@ -22,7 +22,7 @@ final class SegmentStore
     private static final System.Logger LOG = System.getLogger(SegmentStore.class.getName());
 
     private final Path dir;
-    private final LogConfig config;
+    private volatile LogConfig config;
     private final CheckpointFile logStartCheckpoint;
     private final ArrayDeque<Retired> retired = new ArrayDeque<>();
     private final Object unmapLock;
@@ -113,6 +113,11 @@ final class SegmentStore
             throw ex;
         }
         return segments.toArray(new Segment[0]);
+    }
+
+    void updateConfig(final LogConfig newConfig)
+    {
+        config = newConfig;
     }
 
     Segment createSegment(final long baseOffset, final long nowMs) throws IOException
