@@ -1,7 +1,6 @@
 package io.ringlog.journal;
 
 import io.ringlog.journal.batch.BatchDecompressor;
-import io.ringlog.journal.batch.BatchValidator;
 import io.ringlog.journal.batch.RecordBatch;
 import io.ringlog.journal.epoch.EpochEndOffset;
 import io.ringlog.journal.epoch.LeaderEpochCache;
@@ -81,7 +80,7 @@ public final class PartitionLog implements AutoCloseable
     private final EpochClock clock;
     private final LeaderEpochCache epochs;
     private final SegmentStore store;
-    private final BatchValidator validator = new BatchValidator();
+    private final RunValidator runValidator = new RunValidator();
     private final RecordBatch batch = new RecordBatch();
     private final TimestampSearch timestampSearch;
     private final Object unmapLock = new Object();
@@ -100,6 +99,7 @@ public final class PartitionLog implements AutoCloseable
     private volatile boolean flushRequested;
     private volatile boolean closed;
     private boolean unmapped; // guarded by unmapLock
+    private long recoveryPoint; // guarded by unmapLock after load: segments below this base offset are on disk
 
     private PartitionLog(
         final Path dir,
@@ -166,7 +166,11 @@ public final class PartitionLog implements AutoCloseable
         Segment[] loaded = store.loadSegments(now);
         if (loaded.length == 0)
         {
-            checkSpaceForNewSegment();
+            if (checkSpaceForNewSegment() != JournalStatus.OK)
+            {
+                throw new IOException("no space for a new segment in " + dir + " (" + config.reserveBytes() +
+                    " bytes are kept in reserve)");
+            }
             loaded = new Segment[] {store.createSegment(Math.max(0, checkpointedStart), now)};
         }
         active = loaded[loaded.length - 1];
@@ -179,6 +183,8 @@ public final class PartitionLog implements AutoCloseable
         epochs.truncateFromEnd(end);
         epochs.truncateFromStart(start);
         spaceCheckedUpTo = 0;
+        recoveryPoint = Math.min(store.readRecoveryPoint(), active.baseOffset());
+        store.markCleanShutdown(false); // from now on a crash must be recovered in full
     }
 
     public String topic()
@@ -322,7 +328,8 @@ public final class PartitionLog implements AutoCloseable
             return JournalStatus.CORRUPT_MESSAGE;
         }
 
-        final int code = validateAll(buffer, offset, length, asLeader, result);
+        final int code = runValidator.validate(
+            buffer, offset, length, asLeader, logEndOffset, config.maxMessageBytes(), result);
         if (code != JournalStatus.OK)
         {
             result.reset();
@@ -365,59 +372,6 @@ public final class PartitionLog implements AutoCloseable
         return JournalStatus.OK;
     }
 
-    /**
-     * Pass one over the input: every batch valid, offsets usable. Fills the result with offsets as written in the
-     * input (the leader shifts them afterwards).
-     */
-    private int validateAll(
-        final DirectBuffer buffer, final int offset, final int length, final boolean asLeader, final AppendResult result)
-    {
-        final int end = offset + length;
-        long expected = asLeader ? 0 : logEndOffset;
-        long nextInInput = 0;
-        int position = offset;
-        while (position < end)
-        {
-            final int code = validator.validate(buffer, position, end, config.maxMessageBytes(), asLeader);
-            if (code != JournalStatus.OK)
-            {
-                return code;
-            }
-            batch.wrap(buffer, position);
-            final long base;
-            if (asLeader)
-            {
-                base = nextInInput; // offsets as the leader will assign them, relative to the first batch
-                nextInInput = base + batch.lastOffsetDelta() + 1;
-            }
-            else
-            {
-                base = batch.baseOffset();
-                if (base < expected)
-                {
-                    return JournalStatus.OFFSET_NOT_CONTIGUOUS;
-                }
-                expected = base + batch.lastOffsetDelta() + 1;
-            }
-            final long last = base + batch.lastOffsetDelta();
-            if (result.batchCount == 0)
-            {
-                result.firstOffset = base;
-            }
-            result.lastOffset = last;
-            result.batchCount++;
-            result.recordCount += batch.recordCount();
-            if (batch.maxTimestamp() > result.maxTimestamp)
-            {
-                result.maxTimestamp = batch.maxTimestamp();
-                result.offsetOfMaxTimestamp = last;
-            }
-            position += validator.lastBatchSize();
-        }
-        result.bytes = length;
-        return JournalStatus.OK;
-    }
-
     /** Roll when the run does not fit, the index is full, the segment is old or offsets would overflow its index. */
     private int ensureRoom(final long firstOffset, final long lastOffset, final int length, final long now)
     {
@@ -433,7 +387,7 @@ public final class PartitionLog implements AutoCloseable
             }
             segment = active;
         }
-        if (!config.preallocate())
+        if (!segment.isPreallocated())
         {
             final long end = (long)segment.committedPosition() + length;
             if (end > spaceCheckedUpTo)
@@ -460,22 +414,11 @@ public final class PartitionLog implements AutoCloseable
         {
             if (asLeader)
             {
-                if (leaderEpoch > epochs.latestEpoch())
-                {
-                    epochs.assign(leaderEpoch, firstOffset);
-                }
-                return JournalStatus.OK;
+                epochs.assign(leaderEpoch, firstOffset);
             }
-            int position = offset;
-            final int end = offset + length;
-            while (position < end)
+            else
             {
-                batch.wrap(buffer, position);
-                if (batch.partitionLeaderEpoch() > epochs.latestEpoch())
-                {
-                    epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
-                }
-                position += batch.sizeInBytes();
+                epochs.assignFromBatches(buffer, offset, length, batch);
             }
             return JournalStatus.OK;
         }
@@ -596,11 +539,42 @@ public final class PartitionLog implements AutoCloseable
                     s[i].flush();
                 }
             }
+            // Every segment before the active one is sealed and now forced: recovery can skip them after a crash.
+            advanceRecoveryPoint(s[s.length - 1].baseOffset());
         }
         long current = flushedOffset;
         while (end > current && !FLUSHED_OFFSET.compareAndSet(this, current, end))
         {
             current = flushedOffset;
+        }
+    }
+
+    /** Under unmapLock. */
+    private void advanceRecoveryPoint(final long baseOffset)
+    {
+        if (baseOffset != recoveryPoint)
+        {
+            try
+            {
+                store.writeRecoveryPoint(baseOffset);
+                recoveryPoint = baseOffset;
+            }
+            catch (final IOException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "cannot write the recovery point of " + dir, ex);
+            }
+        }
+    }
+
+    /** After a truncation made an older segment active again, it is no longer known to be on disk. */
+    private void lowerRecoveryPoint(final long activeBaseOffset)
+    {
+        synchronized (unmapLock)
+        {
+            if (activeBaseOffset < recoveryPoint)
+            {
+                advanceRecoveryPoint(activeBaseOffset);
+            }
         }
     }
 
@@ -624,40 +598,7 @@ public final class PartitionLog implements AutoCloseable
         {
             return JournalStatus.OFFSET_OUT_OF_RANGE;
         }
-        final Segment[] s = segments;
-        for (int i = SegmentStore.floorSegment(s, offset); i < s.length; i++)
-        {
-            final Segment segment = s[i];
-            final int limit = segment.committedPosition();
-            final int first = segment.findBatchPosition(offset, limit);
-            if (first < limit)
-            {
-                fillSlice(segment, first, limit, maxBytes, upToOffset, slice);
-                return JournalStatus.OK;
-            }
-        }
-        final Segment last = s[s.length - 1];
-        slice.set(last, last.committedPosition(), 0, end, end);
-        return JournalStatus.OK;
-    }
-
-    private static void fillSlice(
-        final Segment segment, final int first, final int limit, final int maxBytes, final long upTo, final LogSlice slice)
-    {
-        final long firstBase = segment.baseOffsetAt(first);
-        int position = first;
-        long next = firstBase;
-        while (position < limit)
-        {
-            final int size = segment.batchSizeAt(position, limit);
-            if (size < 0 || segment.lastOffsetAt(position) >= upTo || (position > first && position - first + size > maxBytes))
-            {
-                break;
-            }
-            next = segment.lastOffsetAt(position) + 1;
-            position += size;
-        }
-        slice.set(segment, first, position - first, firstBase, position == first ? firstBase : next);
+        return SliceReader.slice(segments, offset, maxBytes, upToOffset, end, slice);
     }
 
     /**
@@ -720,6 +661,7 @@ public final class PartitionLog implements AutoCloseable
             segments = updated;
             LOG_END_OFFSET.setRelease(this, end);
             lowerFlushedOffset(end);
+            lowerRecoveryPoint(last.baseOffset());
             epochs.truncateFromEnd(end);
             spaceCheckedUpTo = 0;
             return JournalStatus.OK;
@@ -752,6 +694,7 @@ public final class PartitionLog implements AutoCloseable
             }
             active = store.createSegment(offset, now);
             segments = new Segment[] {active};
+            lowerRecoveryPoint(offset);
             LOG_END_OFFSET.setRelease(this, offset);
             FLUSHED_OFFSET.setRelease(this, offset);
             setLogStartOffset(offset);
@@ -817,24 +760,7 @@ public final class PartitionLog implements AutoCloseable
                 roll(logEndOffset, nowMs);
             }
             Segment[] s = segments;
-            long excess = config.retentionBytes() < 0 ? Long.MIN_VALUE : sizeInBytes() - config.retentionBytes();
-            int drop = 0;
-            while (drop < s.length - 1)
-            {
-                final Segment candidate = s[drop];
-                final long timestamp = candidate.maxTimestamp() >= 0 ? candidate.maxTimestamp() : candidate.lastModifiedMs();
-                final boolean expired = config.retentionMs() >= 0 && nowMs - timestamp > config.retentionMs();
-                final boolean oversize = excess != Long.MIN_VALUE && excess - candidate.committedPosition() >= 0;
-                if (!expired && !oversize)
-                {
-                    break;
-                }
-                if (excess != Long.MIN_VALUE)
-                {
-                    excess -= candidate.committedPosition();
-                }
-                drop++;
-            }
+            final int drop = RetentionPolicy.segmentsToDelete(s, config, nowMs);
             if (drop > 0)
             {
                 for (int i = 0; i < drop; i++)
@@ -921,6 +847,14 @@ public final class PartitionLog implements AutoCloseable
             }
         }
         store.deleteRetired(Long.MAX_VALUE);
+        try
+        {
+            store.markCleanShutdown(true);
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot mark " + dir + " as cleanly shut down", ex);
+        }
     }
 
     public boolean isClosed()

@@ -23,7 +23,12 @@ final class SegmentStore
 
     private final Path dir;
     private volatile LogConfig config;
+    /** Written by a clean close, removed at open: its absence means the last run crashed. */
+    static final String CLEAN_SHUTDOWN = "clean-shutdown";
+    static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-checkpoint";
+
     private final CheckpointFile logStartCheckpoint;
+    private final CheckpointFile recoveryPointCheckpoint;
     private final ArrayDeque<Retired> retired = new ArrayDeque<>();
     private final Object unmapLock;
 
@@ -41,16 +46,21 @@ final class SegmentStore
         this.unmapLock = unmapLock;
         this.config = config;
         this.logStartCheckpoint = new CheckpointFile(dir.resolve(PartitionLog.LOG_START_OFFSET_CHECKPOINT), 0);
+        this.recoveryPointCheckpoint = new CheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT), 0);
     }
 
     /**
      * Open every segment in the directory, oldest first, recovering each. Leftovers of an earlier run are removed
-     * first: {@code .deleted} and {@code .tmp} files, and index files without a log. When a segment other than the
+     * first: {@code .deleted} and {@code .tmp} files, and index files without a log. After a clean shutdown each
+     * segment is checked from its last index entries; after a crash every segment from the recovery point on (the
+     * first one not known to be on disk) is validated from its start, as Kafka does. When a segment other than the
      * last ends short of the next one's base offset, the log is corrupt in the middle: as Kafka does, everything after
      * the last intact batch is dropped.
      */
     Segment[] loadSegments(final long nowMs) throws IOException
     {
+        final boolean clean = Files.exists(dir.resolve(CLEAN_SHUTDOWN));
+        final long recoveryPoint = clean ? Long.MAX_VALUE : readRecoveryPoint();
         final List<Long> bases = new ArrayList<>();
         final List<Path> orphans = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
@@ -84,7 +94,7 @@ final class SegmentStore
                 final boolean last = i == bases.size() - 1;
                 final Segment segment = Segment.openAndRecover(
                     dir, bases.get(i), config.segmentBytes(), config.segmentIndexBytes(), config.indexIntervalBytes(),
-                    last, nowMs);
+                    last, config.preallocate(), bases.get(i) >= recoveryPoint, nowMs);
                 segments.add(segment);
                 if (!last && segment.nextOffset() != bases.get(i + 1))
                 {
@@ -99,7 +109,7 @@ final class SegmentStore
                     segment.close();
                     segments.add(Segment.openAndRecover(
                         dir, bases.get(i), config.segmentBytes(), config.segmentIndexBytes(),
-                        config.indexIntervalBytes(), true, nowMs));
+                        config.indexIntervalBytes(), true, config.preallocate(), true, nowMs));
                     break;
                 }
             }
@@ -131,7 +141,35 @@ final class SegmentStore
     Segment reopenWritable(final long baseOffset, final long nowMs) throws IOException
     {
         return Segment.openAndRecover(
-            dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(), config.indexIntervalBytes(), true, nowMs);
+            dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(), config.indexIntervalBytes(), true,
+            config.preallocate(), false, nowMs);
+    }
+
+    /** The base offset of the first segment not known to be wholly on disk; 0 when never written. */
+    long readRecoveryPoint() throws IOException
+    {
+        final List<long[]> entries = recoveryPointCheckpoint.read(1);
+        return entries.isEmpty() ? 0 : entries.get(0)[0];
+    }
+
+    /** Every segment below {@code baseOffset} is on disk (sealed and forced). */
+    void writeRecoveryPoint(final long baseOffset) throws IOException
+    {
+        recoveryPointCheckpoint.write(List.<long[]>of(new long[] {baseOffset}));
+    }
+
+    /** Mark (true) or unmark the directory as cleanly shut down. */
+    void markCleanShutdown(final boolean clean) throws IOException
+    {
+        final Path marker = dir.resolve(CLEAN_SHUTDOWN);
+        if (clean)
+        {
+            Files.write(marker, new byte[0]);
+        }
+        else
+        {
+            Files.deleteIfExists(marker);
+        }
     }
 
     /**

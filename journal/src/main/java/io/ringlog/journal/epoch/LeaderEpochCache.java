@@ -1,6 +1,8 @@
 package io.ringlog.journal.epoch;
 
+import io.ringlog.journal.batch.RecordBatch;
 import io.ringlog.journal.checkpoint.CheckpointFile;
+import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,6 +64,26 @@ public final class LeaderEpochCache
         next[e.length] = new long[] {epoch, startOffset};
         publish(next);
         return true;
+    }
+
+    /**
+     * Record the epochs of batches a follower copied from its leader: each batch whose epoch is newer than the
+     * latest starts that epoch at its base offset. Writer thread; the first batch of a new epoch pays one
+     * checkpoint write, the others one comparison.
+     *
+     * @param flyweight a reusable flyweight for the writer thread.
+     */
+    public void assignFromBatches(final DirectBuffer buffer, final int offset, final int length, final RecordBatch flyweight)
+        throws IOException
+    {
+        int position = offset;
+        final int end = offset + length;
+        while (position < end)
+        {
+            flyweight.wrap(buffer, position);
+            assign(flyweight.partitionLeaderEpoch(), flyweight.baseOffset());
+            position += flyweight.sizeInBytes();
+        }
     }
 
     /**

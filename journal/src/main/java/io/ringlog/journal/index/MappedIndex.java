@@ -56,10 +56,14 @@ abstract class MappedIndex implements AutoCloseable
      * @param file       the index file.
      * @param baseOffset of the segment the index belongs to.
      * @param entrySize  bytes per entry.
-     * @param maxBytes   size to pre-size the file to.
-     * @throws IOException when the file cannot be opened or mapped.
+     * @param maxBytes    size to pre-size the file to.
+     * @param preallocate write real zeros when extending, so the blocks are reserved and an entry can never fault
+     *                    on a full disk (the segment's {@code preallocate}); else extend sparsely.
+     * @throws IOException when the file cannot be opened, sized or mapped (a full disk included).
      */
-    MappedIndex(final Path file, final long baseOffset, final int entrySize, final int maxBytes) throws IOException
+    MappedIndex(
+        final Path file, final long baseOffset, final int entrySize, final int maxBytes, final boolean preallocate)
+        throws IOException
     {
         this.file = file;
         this.baseOffset = baseOffset;
@@ -71,9 +75,17 @@ abstract class MappedIndex implements AutoCloseable
             final long existing = raf.length();
             final int validBytes = (int)(existing - existing % entrySize);
             final long size = Math.max(validBytes, maxBytes - maxBytes % entrySize);
-            if (size != existing)
+            if (size < existing)
             {
-                raf.setLength(size); // a torn last entry is dropped, the rest pre-sized with zeros
+                raf.setLength(size); // a torn last entry is dropped
+            }
+            else if (size > existing && preallocate)
+            {
+                IoUtil.fill(raf.getChannel(), existing, size - existing, (byte)0);
+            }
+            else if (size > existing)
+            {
+                raf.setLength(size);
             }
             channel = raf.getChannel();
             mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
@@ -222,8 +234,19 @@ abstract class MappedIndex implements AutoCloseable
     }
 
     /**
-     * Entries whose keys increase strictly from the start. A crash leaves a pre-sized file with zeroed entries after
-     * the real ones: they stop the count because their key does not increase.
+     * Whether entry {@code i} is consistent with entry {@code i - 1} beyond its key (an index of positions wants them
+     * increasing too). Called while counting entries at open, before the index is used.
+     */
+    protected boolean entryConsistent(final int i)
+    {
+        return true;
+    }
+
+    /**
+     * Entries from the start whose keys increase strictly, up to the first all-zero one. A crash leaves a pre-sized
+     * file with zeroed entries after the real ones, and no real entry is all zeros (the first batch of a segment is
+     * never indexed, and a timestamp of 0 with relative offset 0 is taken as the end), so zeros end the count;
+     * garbage usually breaks the order, and recovery checks the last entry against the log.
      */
     private int countValidEntries()
     {
@@ -232,7 +255,7 @@ abstract class MappedIndex implements AutoCloseable
         while (count < maxEntries)
         {
             final long key = keyAt(count);
-            if (key <= previous || (count > 0 && isZero(count)))
+            if (key <= previous || isZero(count) || !entryConsistent(count))
             {
                 break;
             }

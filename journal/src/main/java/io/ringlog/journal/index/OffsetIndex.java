@@ -15,9 +15,10 @@ public final class OffsetIndex extends MappedIndex
 {
     public static final int ENTRY_SIZE = 8;
 
-    public OffsetIndex(final Path file, final long baseOffset, final int maxBytes) throws IOException
+    public OffsetIndex(final Path file, final long baseOffset, final int maxBytes, final boolean preallocate)
+        throws IOException
     {
-        super(file, baseOffset, ENTRY_SIZE, maxBytes);
+        super(file, baseOffset, ENTRY_SIZE, maxBytes, preallocate);
     }
 
     /**
@@ -63,6 +64,14 @@ public final class OffsetIndex extends MappedIndex
             keep--;
         }
         truncateToEntries(keep);
+    }
+
+    /** Positions are never negative and increase with the offsets. */
+    @Override
+    protected boolean entryConsistent(final int i)
+    {
+        final int position = positionAt(i);
+        return position >= 0 && (i == 0 || position > positionAt(i - 1));
     }
 
     @Override

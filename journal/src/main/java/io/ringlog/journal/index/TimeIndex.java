@@ -15,9 +15,10 @@ public final class TimeIndex extends MappedIndex
 {
     public static final int ENTRY_SIZE = 12;
 
-    public TimeIndex(final Path file, final long baseOffset, final int maxBytes) throws IOException
+    public TimeIndex(final Path file, final long baseOffset, final int maxBytes, final boolean preallocate)
+        throws IOException
     {
-        super(file, baseOffset, ENTRY_SIZE, maxBytes);
+        super(file, baseOffset, ENTRY_SIZE, maxBytes, preallocate);
     }
 
     /**
@@ -68,6 +69,14 @@ public final class TimeIndex extends MappedIndex
             keep--;
         }
         truncateToEntries(keep);
+    }
+
+    /** Offsets are within the segment and increase with the timestamps. */
+    @Override
+    protected boolean entryConsistent(final int i)
+    {
+        final long offset = offsetAt(i);
+        return offset >= baseOffset && (i == 0 || offset > offsetAt(i - 1));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.ringlog.journal.index.OffsetIndex;
 import io.ringlog.journal.index.TimeIndex;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
+import org.agrona.LangUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -66,6 +67,7 @@ public final class Segment
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
     private final RecordBatch writerBatch = new RecordBatch();
+    private final boolean preallocated;
     private Path logFile;
     private boolean writable;
     private int bytesSinceLastIndexEntry;
@@ -93,18 +95,14 @@ public final class Segment
         this.nextOffset = baseOffset;
 
         final long existingLength;
+        boolean reserved = writable && preallocate;
         try (RandomAccessFile raf = new RandomAccessFile(logFile.toFile(), writable ? "rw" : "r"))
         {
             existingLength = raf.length();
             if (writable && existingLength < capacity)
             {
-                if (preallocate)
-                {
-                    // Writing real zeros reserves the blocks, so a later store through the mapping can never
-                    // fault on a full disk (SIGBUS); a full disk fails here instead, as an IOException.
-                    IoUtil.fill(raf.getChannel(), existingLength, capacity - existingLength, (byte)0);
-                }
-                else
+                reserved = reserved && reserveTail(raf, existingLength, capacity, existingLength == 0);
+                if (!reserved)
                 {
                     raf.setLength(capacity);
                 }
@@ -123,9 +121,38 @@ public final class Segment
         {
             buffer.wrap(mapped);
         }
-        this.offsetIndex = new OffsetIndex(SegmentFiles.indexFile(dir, baseOffset), baseOffset, indexBytes);
-        this.timeIndex = new TimeIndex(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset, indexBytes);
+        this.preallocated = reserved;
+        this.offsetIndex = new OffsetIndex(SegmentFiles.indexFile(dir, baseOffset), baseOffset, indexBytes, preallocated);
+        this.timeIndex = new TimeIndex(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset, indexBytes, preallocated);
         this.committedPosition = (int)Math.min(existingLength, this.capacity);
+    }
+
+    /**
+     * Write real zeros from {@code from} to {@code capacity}: the blocks are then reserved, so a later store through
+     * the mapping can never fault on a full disk (SIGBUS). A new segment that cannot be reserved is an error (the
+     * caller answers STORAGE_FULL); a re-opened one falls back to a sparse tail, which the log then guards with its
+     * free-space checks, so that a log on a full disk still opens and stays readable.
+     *
+     * @return true when the whole tail is reserved.
+     * @throws IOException for a new segment on a full disk, or any other I/O error.
+     */
+    private static boolean reserveTail(
+        final RandomAccessFile raf, final long from, final long capacity, final boolean isNew) throws IOException
+    {
+        try
+        {
+            IoUtil.fill(raf.getChannel(), from, capacity - from, (byte)0);
+            return true;
+        }
+        catch (final Exception ex) // Agrona rethrows the IOException unchecked
+        {
+            if (isNew || !(ex instanceof IOException) || !String.valueOf(ex.getMessage()).contains("No space"))
+            {
+                LangUtil.rethrowUnchecked(ex);
+            }
+            raf.getChannel().truncate(from);
+            return false;
+        }
     }
 
     /**
@@ -151,10 +178,13 @@ public final class Segment
     }
 
     /**
-     * Open an existing segment and recover it: validate its tail batch by batch from the last trustworthy index
-     * entry, cut a torn or corrupt tail, and rebuild indexes that are missing or inconsistent.
+     * Open an existing segment and recover it: validate it batch by batch, from the start ({@code fullScan}, after
+     * an unclean shutdown) or from the last trustworthy index entry; cut a torn or corrupt tail; rebuild indexes that
+     * are missing or inconsistent.
      *
-     * @param active true for the last segment, which is re-opened for appends.
+     * @param active      true for the last segment, which is re-opened for appends.
+     * @param preallocate with {@code active}: reserve the blocks of the re-extended file and indexes.
+     * @param fullScan    validate every batch from the start, not only the tail.
      * @throws IOException when the files cannot be opened or mapped.
      */
     public static Segment openAndRecover(
@@ -164,13 +194,15 @@ public final class Segment
         final int indexBytes,
         final int indexIntervalBytes,
         final boolean active,
+        final boolean preallocate,
+        final boolean fullScan,
         final long nowMs) throws IOException
     {
         final Segment segment = new Segment(
-            dir, baseOffset, segmentBytes, indexBytes, indexIntervalBytes, active, false, nowMs);
+            dir, baseOffset, segmentBytes, indexBytes, indexIntervalBytes, active, preallocate, nowMs);
         try
         {
-            segment.recover();
+            segment.recover(fullScan);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -223,6 +255,12 @@ public final class Segment
     public int remaining()
     {
         return writable ? capacity - committedPosition : 0;
+    }
+
+    /** True when the file's blocks were reserved (zero-filled) up to its capacity: stores cannot fault. */
+    public boolean isPreallocated()
+    {
+        return preallocated;
     }
 
     public boolean isIndexFull()
@@ -351,7 +389,7 @@ public final class Segment
      */
     public int batchSizeAt(final int position, final int limit)
     {
-        if (position + RecordBatch.LOG_OVERHEAD > limit)
+        if (position < 0 || position + RecordBatch.LOG_OVERHEAD > limit)
         {
             return -1;
         }
@@ -408,8 +446,9 @@ public final class Segment
     }
 
     /**
-     * Stop being the active segment: append the final time index entry, cut the files to what was written and force
-     * them to disk. Writer thread only. The mapping stays valid for reads below the committed position.
+     * Stop being the active segment: append the final time index entry and cut the files to what was written.
+     * Writer thread only. No fsync here: the log asks its flusher for it, so the writer never waits on the disk.
+     * The mapping stays valid for reads below the committed position.
      */
     public void seal() throws IOException
     {
@@ -422,11 +461,9 @@ public final class Segment
         {
             timeIndex.maybeAppend(maxTs, offsetOfMaxTimestamp);
         }
-        flush();
         try (FileChannel ch = FileChannel.open(logFile, java.nio.file.StandardOpenOption.WRITE))
         {
             ch.truncate(committedPosition);
-            ch.force(true);
         }
         offsetIndex.trimToEntries();
         timeIndex.trimToEntries();
@@ -480,28 +517,34 @@ public final class Segment
     }
 
     /**
-     * Recovery. Start from the last index entry if it points at a batch that ends where it says, else rebuild from
-     * the start; validate batch by batch (CRC included); stop at the first batch that is cut, corrupt or not
-     * contiguous; cut the file there. A crash may leave an active segment's pre-sized file with a zeroed tail, which
-     * stops the scan the same way.
+     * Recovery. Unless told to scan everything, start from the second-to-last index entry, if the batch it points at
+     * is intact (CRC included) and ends where the entry says, and the time index agrees with the log up to there;
+     * the scan then re-validates the last entry's batch and everything after it, so a torn batch whose header
+     * survived is caught too. Otherwise, or when an index file is missing, rebuild both indexes from the start.
+     * Validate batch by batch; stop at the first batch that is cut, corrupt or not contiguous; cut the file there.
+     * A crash may leave an active segment's pre-sized file with a zeroed tail, which stops the scan the same way.
      */
-    private void recover() throws IOException
+    private void recover(final boolean fullScan) throws IOException
     {
         final int dataEnd = committedPosition;
+        offsetIndex.truncateToPosition(dataEnd);
         int start = 0;
         long expectedOffset = baseOffset;
-        final int entries = offsetIndex.entries();
-        final boolean indexesPresent = offsetIndex.existedOnOpen() && timeIndex.existedOnOpen();
-        if (indexesPresent && entries > 0)
+        final int trusted = offsetIndex.entries() - 2;
+        if (!fullScan && offsetIndex.existedOnOpen() && timeIndex.existedOnOpen() && trusted >= 0)
         {
-            final int position = offsetIndex.positionAt(entries - 1);
-            final int size = batchSizeAt(position, dataEnd);
-            if (size > 0 && lastOffsetAt(position) == offsetIndex.offsetAt(entries - 1))
+            final int position = offsetIndex.positionAt(trusted);
+            final BatchValidator validator = new BatchValidator();
+            if (validator.validate(buffer, position, dataEnd, Integer.MAX_VALUE, false) == 0 &&
+                lastOffsetAt(position) == offsetIndex.offsetAt(trusted))
             {
-                start = position;
-                expectedOffset = baseOffsetAt(position);
-                offsetIndex.truncateToEntries(entries - 1); // re-added by the scan below
-                timeIndex.truncateToOffset(expectedOffset);
+                timeIndex.truncateToOffset(baseOffsetAt(position));
+                if (timeIndexAgreesWithLog(dataEnd))
+                {
+                    start = position;
+                    expectedOffset = baseOffsetAt(position);
+                    offsetIndex.truncateToEntries(trusted); // re-added by the scan below
+                }
             }
         }
         if (start == 0)
@@ -530,6 +573,20 @@ public final class Segment
             offsetIndex.trimToEntries();
             timeIndex.trimToEntries();
         }
+    }
+
+    /** The last time index entry names a batch that ends at its offset and carries its timestamp. */
+    private boolean timeIndexAgreesWithLog(final int dataEnd)
+    {
+        final int entries = timeIndex.entries();
+        if (entries == 0)
+        {
+            return true;
+        }
+        final long offset = timeIndex.offsetAt(entries - 1);
+        final int position = findBatchPosition(offset, dataEnd);
+        return position < dataEnd && lastOffsetAt(position) == offset &&
+            maxTimestampAt(position) == timeIndex.timestampAt(entries - 1);
     }
 
     /** Validate and index batches from {@code start}; return the end of the last good batch. */
@@ -612,7 +669,11 @@ public final class Segment
         try (RandomAccessFile raf = new RandomAccessFile(logFile.toFile(), "rw"))
         {
             raf.getChannel().truncate(end);
-            if (writable)
+            if (writable && preallocated)
+            {
+                IoUtil.fill(raf.getChannel(), end, capacity - end, (byte)0);
+            }
+            else if (writable)
             {
                 raf.setLength(capacity);
             }
