@@ -1,0 +1,99 @@
+package io.ringlog.broker;
+
+import io.ringlog.broker.config.BrokerConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ringlog server [--config FILE] [--override key=value ...]}: start a broker and run it until SIGTERM or
+ * SIGINT, then shut it down cleanly. A bad config is one line on stderr naming the key, and exit code 2.
+ */
+public final class Main
+{
+    private Main()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        Path file = null;
+        final List<String> overrides = new ArrayList<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "server" ->
+                {
+                }
+                case "--config" -> file = Path.of(value(args, ++i, "--config"));
+                case "--override" -> overrides.add(value(args, ++i, "--override"));
+                case "-h", "--help" ->
+                {
+                    System.out.println("usage: ringlog server [--config FILE] [--override key=value ...]");
+                    return;
+                }
+                default -> fail("unknown argument: " + args[i] + " (try --help)");
+            }
+        }
+
+        final BrokerConfig config;
+        try
+        {
+            config = BrokerConfig.load(file, overrides);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            fail("config error: " + ex.getMessage());
+            return;
+        }
+        catch (final java.io.IOException ex)
+        {
+            fail("cannot read config " + file + ": " + ex.getMessage());
+            return;
+        }
+
+        final RingBroker broker;
+        try
+        {
+            broker = RingBroker.start(config);
+        }
+        catch (final Exception ex)
+        {
+            fail("cannot start the broker: " + ex);
+            return;
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            broker.close();
+            stopped.countDown();
+        }, "ringlog-shutdown"));
+        System.out.println("ringlog: broker started on port " + broker.port());
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String value(final String[] args, final int i, final String flag)
+    {
+        if (i >= args.length)
+        {
+            fail(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void fail(final String message)
+    {
+        System.err.println("ringlog: " + message);
+        System.exit(2);
+    }
+}

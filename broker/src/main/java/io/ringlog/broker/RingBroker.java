@@ -1,0 +1,269 @@
+package io.ringlog.broker;
+
+import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.fetch.FetchApi;
+import io.ringlog.broker.fetch.FetchWaiters;
+import io.ringlog.broker.kafka.AsyncApi;
+import io.ringlog.broker.kafka.ClusterApi;
+import io.ringlog.broker.kafka.ColdPathApi;
+import io.ringlog.broker.kafka.ConfigApi;
+import io.ringlog.broker.kafka.KafkaRequestRouter;
+import io.ringlog.broker.kafka.MetadataApi;
+import io.ringlog.broker.kafka.OffsetsApi;
+import io.ringlog.broker.kafka.TopicAdminApi;
+import io.ringlog.broker.metadata.SingleNodeController;
+import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.produce.ProduceApi;
+import io.ringlog.broker.producer.ProducerIdManager;
+import io.ringlog.journal.LogFlusher;
+import io.ringlog.sequencer.SequencerConfig;
+import io.ringlog.sequencer.SequencerShard;
+import io.ringlog.transport.kafka.codec.FetchResponseEncoder;
+import io.ringlog.transport.kafka.codec.ProduceRequestDecoder;
+import io.ringlog.transport.kafka.net.KafkaListener;
+import io.ringlog.transport.kafka.net.KafkaListenerContext;
+import io.ringlog.transport.kafka.net.KafkaRequest;
+import io.ringlog.transport.kafka.net.KafkaRequestHandler;
+import io.ringlog.transport.kafka.protocol.KafkaApis;
+import io.ringlog.transport.kafka.protocol.SupportedApis;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Ringlog broker, wired: the Kafka listener (one selector thread), the sequencer shards (each on its thread,
+ * with the long-poll fetch waiters of its partitions composed on it), the log flusher thread, the admin thread for
+ * cold-path requests, the single-node controller and the partitions it assigns.
+ * <p>
+ * Start-up order: the writers first (flusher, shards), then the listener binds (so its port is known), then the
+ * controller (which advertises that port), then the partitions are opened and recovered, and only then does the
+ * listener start accepting. Shutdown is the reverse: stop accepting and close connections, finish admin work, close
+ * every partition (its queued requests are answered, its log flushed, trimmed and unmapped), stop the threads.
+ */
+public final class RingBroker implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RingBroker.class);
+    private static final int FETCH_WAITERS_CAPACITY = 4096;
+
+    private final BrokerConfig config;
+    private final List<AgentRunner> writerRunners = new ArrayList<>();
+    private final AgentRunner flusherRunner;
+    private final AgentRunner listenerRunner;
+    private final KafkaListener listener;
+    private final SingleNodeController controller;
+    private final PartitionRegistry partitions;
+    private final ExecutorService admin;
+    private volatile boolean closed;
+
+    private RingBroker(final BrokerConfig config) throws IOException
+    {
+        this.config = config;
+        for (final Path dir : config.logDirs())
+        {
+            Files.createDirectories(dir);
+        }
+        final ErrorHandler errors = t -> LOG.error("broker thread error", t);
+
+        final LogFlusher flusher = new LogFlusher();
+        flusherRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors, null, flusher);
+        AgentRunner.startOnThread(flusherRunner);
+
+        final int shardCount = config.get(BrokerConfig.SEQUENCER_SHARDS);
+        final SequencerConfig sequencerConfig = SequencerConfig.builder()
+            .ringSize(config.get(BrokerConfig.SEQUENCER_RING_SIZE))
+            .housekeepingIntervalMs(config.get(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS))
+            .build();
+        final SequencerShard[] shards = new SequencerShard[shardCount];
+        final FetchWaiters[] waiters = new FetchWaiters[shardCount];
+        for (int i = 0; i < shardCount; i++)
+        {
+            shards[i] = new SequencerShard("ringlog-shard-" + i, sequencerConfig);
+            waiters[i] = new FetchWaiters(FETCH_WAITERS_CAPACITY, "ringlog-fetch-waiters-" + i);
+            final AgentRunner runner = new AgentRunner(IdleStrategies.of(config.get(BrokerConfig.IDLE_STRATEGY)),
+                errors, null, new CompositeAgent(shards[i], waiters[i]));
+            AgentRunner.startOnThread(runner);
+            writerRunners.add(runner);
+        }
+
+        final DeferredHandler handler = new DeferredHandler();
+        final SupportedApis apis = supportedApis();
+        final BrokerConfig.Listener bind = config.listener();
+        final KafkaListenerContext ctx = new KafkaListenerContext()
+            .host(bind.host())
+            .port(bind.port())
+            .socketRequestMaxBytes(config.get(BrokerConfig.SOCKET_REQUEST_MAX_BYTES))
+            .queuedMaxRequestBytes(config.get(BrokerConfig.QUEUED_MAX_REQUEST_BYTES))
+            .supportedApis(apis)
+            .handler(handler);
+        if ("busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY)))
+        {
+            ctx.idleStrategy(IdleStrategies.of("busy-spin"));
+        }
+        listener = new KafkaListener(ctx);
+
+        final BrokerConfig.Listener advertised = config.advertisedListener();
+        final int advertisedPort = advertised.port() == 0 ? listener.boundPort() : advertised.port();
+        final String advertisedHost = "0.0.0.0".equals(advertised.host()) ? "127.0.0.1" : advertised.host();
+        controller = new SingleNodeController(config, advertisedHost, advertisedPort);
+        partitions = new PartitionRegistry(config, shards, sequencerConfig, flusher);
+        controller.subscribe(partitions);
+
+        final Path metadataDir = config.logDirs().get(0).resolve("__ringlog_metadata");
+        final ProducerIdManager producerIds = new ProducerIdManager(metadataDir);
+        final TopicAdminApi topicAdmin = new TopicAdminApi(controller, config);
+        final ConfigApi configApi = new ConfigApi(controller, config);
+        final OffsetsApi offsets = new OffsetsApi(partitions);
+        final ClusterApi cluster = new ClusterApi(controller, producerIds);
+        final Map<Short, ColdPathApi> coldPath = new HashMap<>();
+        coldPath.put(ApiKeys.METADATA.id, new MetadataApi(controller, config));
+        coldPath.put(ApiKeys.CREATE_TOPICS.id, topicAdmin::createTopics);
+        coldPath.put(ApiKeys.DELETE_TOPICS.id, topicAdmin::deleteTopics);
+        coldPath.put(ApiKeys.CREATE_PARTITIONS.id, topicAdmin::createPartitions);
+        coldPath.put(ApiKeys.DESCRIBE_CONFIGS.id, configApi::describeConfigs);
+        coldPath.put(ApiKeys.ALTER_CONFIGS.id, configApi::alterConfigs);
+        coldPath.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, configApi::incrementalAlterConfigs);
+        coldPath.put(ApiKeys.LIST_OFFSETS.id, offsets::listOffsets);
+        coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, offsets::offsetForLeaderEpoch);
+        coldPath.put(ApiKeys.DELETE_RECORDS.id, offsets::deleteRecords);
+        coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
+        coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
+
+        admin = Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "ringlog-admin");
+            t.setDaemon(true);
+            return t;
+        });
+        final Map<Short, AsyncApi> async = new HashMap<>();
+        handler.delegate = new KafkaRequestRouter(apis, new ProduceApi(partitions), new FetchApi(partitions, waiters),
+            coldPath, async, admin);
+
+        listenerRunner = new AgentRunner(listener.idleStrategy(), errors, null, listener);
+        AgentRunner.startOnThread(listenerRunner);
+        LOG.info("Ringlog broker {} listening on {}:{} (advertised {}:{}), data in {}, {} shard(s), idle {}",
+            config.nodeId(), bind.host(), listener.boundPort(), advertisedHost, advertisedPort, config.logDirs(),
+            shardCount, config.get(BrokerConfig.IDLE_STRATEGY));
+    }
+
+    /**
+     * Start a broker.
+     *
+     * @throws IOException when a log dir cannot be used.
+     */
+    public static RingBroker start(final BrokerConfig config) throws IOException
+    {
+        for (final String unknown : config.unknownKeys())
+        {
+            LOG.warn("unknown config key '{}' is ignored", unknown);
+        }
+        return new RingBroker(config);
+    }
+
+    /** The APIs and versions this broker answers: what kafka-clients 4.x, librdkafka 2.x and kafkajs 2.x use. */
+    static SupportedApis supportedApis()
+    {
+        return SupportedApis.builder()
+            .add(KafkaApis.PRODUCE, ProduceRequestDecoder.MIN_VERSION,
+                (short)Math.min(ProduceRequestDecoder.MAX_VERSION, KafkaApis.latestVersion(KafkaApis.PRODUCE)))
+            .add(KafkaApis.FETCH, FetchResponseEncoder.MIN_VERSION,
+                (short)Math.min(FetchResponseEncoder.MAX_VERSION, KafkaApis.latestVersion(KafkaApis.FETCH)))
+            .addAllVersions(ApiKeys.LIST_OFFSETS.id)
+            .addAllVersions(ApiKeys.METADATA.id)
+            .addAllVersions(ApiKeys.API_VERSIONS.id)
+            .addAllVersions(ApiKeys.CREATE_TOPICS.id)
+            .addAllVersions(ApiKeys.DELETE_TOPICS.id)
+            .addAllVersions(ApiKeys.CREATE_PARTITIONS.id)
+            .addAllVersions(ApiKeys.DESCRIBE_CONFIGS.id)
+            .addAllVersions(ApiKeys.ALTER_CONFIGS.id)
+            .addAllVersions(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id)
+            .addAllVersions(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id)
+            .addAllVersions(ApiKeys.DELETE_RECORDS.id)
+            .addAllVersions(ApiKeys.INIT_PRODUCER_ID.id)
+            .addAllVersions(ApiKeys.DESCRIBE_CLUSTER.id)
+            .build();
+    }
+
+    /** The port the Kafka listener is bound to. */
+    public int port()
+    {
+        return listener.boundPort();
+    }
+
+    public BrokerConfig config()
+    {
+        return config;
+    }
+
+    public PartitionRegistry partitions()
+    {
+        return partitions;
+    }
+
+    public SingleNodeController controller()
+    {
+        return controller;
+    }
+
+    /** Stop, answering what is in flight, flushing and closing every log. Idempotent. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        LOG.info("Ringlog broker {} stopping", config.nodeId());
+        CloseHelper.quietClose(listenerRunner); // stops accepting, closes connections
+        admin.shutdown();
+        try
+        {
+            admin.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        partitions.close(); // answers queued requests, flushes, trims and unmaps every log
+        writerRunners.forEach(CloseHelper::quietClose);
+        CloseHelper.quietClose(flusherRunner);
+        controller.close();
+        LOG.info("Ringlog broker {} stopped", config.nodeId());
+    }
+
+    /** The listener needs its handler before the broker behind it is built; requests arrive only after both. */
+    private static final class DeferredHandler implements KafkaRequestHandler
+    {
+        volatile KafkaRequestHandler delegate;
+
+        @Override
+        public void onRequest(final KafkaRequest request)
+        {
+            final KafkaRequestHandler d = delegate;
+            if (d == null)
+            {
+                request.closeConnection();
+            }
+            else
+            {
+                d.onRequest(request);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.ringlog.broker.kafka;
+
+import io.ringlog.broker.fetch.FetchApi;
+import io.ringlog.broker.produce.ProduceApi;
+import io.ringlog.transport.kafka.net.KafkaRequest;
+import io.ringlog.transport.kafka.net.KafkaRequestHandler;
+import io.ringlog.transport.kafka.net.KafkaResponse;
+import io.ringlog.transport.kafka.protocol.ApiVersionsResponseBuilder;
+import io.ringlog.transport.kafka.protocol.KafkaApis;
+import io.ringlog.transport.kafka.protocol.KafkaMessages;
+import io.ringlog.transport.kafka.protocol.MalformedMessageException;
+import io.ringlog.transport.kafka.protocol.SupportedApis;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Sends each Kafka request where it is answered. Produce and Fetch, the hot path, are handled on the selector
+ * thread with flyweights and handed to the sequencer rings and the journal; ApiVersions is answered inline; the
+ * {@link AsyncApi}s (consumer groups) are handed to the thread that owns their state and answer when ready; every
+ * other API is parsed with the generated classes and answered on the admin thread, so a slow admin request (a topic
+ * creation mapping files) never stalls the selector.
+ * <p>
+ * Selector thread, except {@link #answerOnAdminThread} which runs on the admin executor.
+ */
+public final class KafkaRequestRouter implements KafkaRequestHandler
+{
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaRequestRouter.class);
+
+    private final SupportedApis apis;
+    private final ApiVersionsResponseBuilder apiVersions;
+    private final ProduceApi produce;
+    private final FetchApi fetch;
+    private final Map<Short, ColdPathApi> coldPath;
+    private final Map<Short, AsyncApi> async;
+    private final ExecutorService admin;
+
+    public KafkaRequestRouter(
+        final SupportedApis apis,
+        final ProduceApi produce,
+        final FetchApi fetch,
+        final Map<Short, ColdPathApi> coldPath,
+        final Map<Short, AsyncApi> async,
+        final ExecutorService admin)
+    {
+        this.apis = apis;
+        this.apiVersions = new ApiVersionsResponseBuilder(apis);
+        this.produce = produce;
+        this.fetch = fetch;
+        this.coldPath = Map.copyOf(coldPath);
+        this.async = Map.copyOf(async);
+        this.admin = admin;
+    }
+
+    @Override
+    public void onRequest(final KafkaRequest request)
+    {
+        final short apiKey = request.apiKey();
+        try
+        {
+            switch (apiKey)
+            {
+                case KafkaApis.PRODUCE -> produce.onRequest(request);
+                case KafkaApis.FETCH -> fetch.onRequest(request);
+                case KafkaApis.API_VERSIONS -> request.respond(
+                    KafkaResponse.ofFrame(apiVersions.buildFrame(request.apiVersion(), request.correlationId())));
+                default -> dispatchColdPath(request);
+            }
+        }
+        catch (final MalformedMessageException ex)
+        {
+            LOG.debug("closing connection {}: {}", request.remoteAddress(), ex.getMessage());
+            request.closeConnection();
+        }
+    }
+
+    private void dispatchColdPath(final KafkaRequest request)
+    {
+        final AsyncApi asyncApi = async.get(request.apiKey());
+        if (asyncApi != null)
+        {
+            final ApiMessage data = KafkaMessages.parseRequest(
+                request.apiKey(), request.apiVersion(), request.bodyByteBuffer());
+            final short version = request.apiVersion();
+            final int correlationId = request.correlationId();
+            asyncApi.handle(new ColdPathApi.ApiRequest(request.apiKey(), version, correlationId, request.clientId(), data),
+                response -> respond(request, KafkaMessages.serializeResponse(response, version, correlationId)));
+            return;
+        }
+        final ColdPathApi api = coldPath.get(request.apiKey());
+        if (api == null)
+        {
+            // The table lists only what this router answers; this is a wiring bug, so say so plainly.
+            LOG.error("no handler for {} v{}", KafkaApis.name(request.apiKey()), request.apiVersion());
+            request.closeConnection();
+            return;
+        }
+        final ApiMessage data = KafkaMessages.parseRequest(request.apiKey(), request.apiVersion(), request.bodyByteBuffer());
+        final ColdPathApi.ApiRequest parsed = new ColdPathApi.ApiRequest(
+            request.apiKey(), request.apiVersion(), request.correlationId(), request.clientId(), data);
+        try
+        {
+            admin.execute(() -> answerOnAdminThread(request, api, parsed));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            respond(request, errorFrame(request, Errors.BROKER_NOT_AVAILABLE));
+        }
+    }
+
+    private void answerOnAdminThread(final KafkaRequest request, final ColdPathApi api, final ColdPathApi.ApiRequest parsed)
+    {
+        ByteBuffer frame;
+        try
+        {
+            frame = KafkaMessages.serializeResponse(api.handle(parsed), parsed.version(), parsed.correlationId());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("{} v{} failed", KafkaApis.name(parsed.apiKey()), parsed.version(), ex);
+            frame = errorFrame(request, KafkaErrors.fromThrowable(ex));
+        }
+        respond(request, frame);
+    }
+
+    private ByteBuffer errorFrame(final KafkaRequest request, final Errors error)
+    {
+        final ApiMessage response = KafkaMessages.errorResponse(
+            request.apiKey(), request.apiVersion(), request.bodyByteBuffer(), error.code());
+        return KafkaMessages.serializeResponse(response, request.apiVersion(), request.correlationId());
+    }
+
+    private static void respond(final KafkaRequest request, final ByteBuffer frame)
+    {
+        final KafkaResponse response = KafkaResponse.ofFrame(frame);
+        while (request.respond(response) == KafkaRequest.BACK_PRESSURED)
+        {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    public SupportedApis apis()
+    {
+        return apis;
+    }
+}
