@@ -38,15 +38,20 @@ import java.util.Optional;
  *
  * <h2>Disk space</h2>
  * The active segment is a sparse file. A store through a mapping into a hole on a full disk would kill the JVM with
- * SIGBUS, so the writer asks the file system for free space before it maps a segment and again every
- * {@value #SPACE_CHECK_STEP} bytes of appends, keeping {@code log.dir.reserve.bytes} free; short of it, appends
- * answer {@link JournalStatus#STORAGE_FULL} and the log stays readable. With {@code preallocate} the blocks are
- * reserved when the segment is created.
+ * SIGBUS, so the writer reserves the blocks ahead of itself: it writes zeros through the file channel
+ * {@value #SPACE_CHECK_STEP} bytes ahead of the appends (and ahead of the index entries), after asking the file
+ * system for free space beyond {@code log.dir.reserve.bytes}. A full disk makes that write or that check fail, and
+ * appends answer {@link JournalStatus#STORAGE_FULL}; the log stays readable. With {@code preallocate} the whole
+ * segment is reserved when it is created.
  */
 public final class PartitionLog implements AutoCloseable
 {
-    /** Appends ask for free space each time they have written this much into a sparse segment: 16 MiB. */
-    public static final int SPACE_CHECK_STEP = 16 * 1024 * 1024;
+    /**
+     * Appends into a sparse segment reserve its blocks this far ahead of the writer, checking free space each time:
+     * 1 MiB, so a reservation costs about 1 % of the bytes appended (a page-cache write of zeros the appends then
+     * overwrite in place) and many partitions filling one disk cannot together overshoot the reserve by much.
+     */
+    public static final int SPACE_CHECK_STEP = 1024 * 1024;
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
 
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
@@ -84,9 +89,10 @@ public final class PartitionLog implements AutoCloseable
     private final RecordBatch batch = new RecordBatch();
     private final TimestampSearch timestampSearch;
     private final Object unmapLock = new Object();
+    /** Zeros to reserve sparse files' blocks with, written by the writer thread only. */
+    private final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(64 * 1024);
 
     private Segment active;
-    private long spaceCheckedUpTo;
     private long unflushedRecords;
     private long lastFlushRequestMs;
     private boolean flusherAttached;
@@ -182,7 +188,6 @@ public final class PartitionLog implements AutoCloseable
         FLUSHED_OFFSET.setRelease(this, end);
         epochs.truncateFromEnd(end);
         epochs.truncateFromStart(start);
-        spaceCheckedUpTo = 0;
         recoveryPoint = Math.min(store.readRecoveryPoint(), active.baseOffset());
         store.markCleanShutdown(false); // from now on a crash must be recovered in full
     }
@@ -344,7 +349,7 @@ public final class PartitionLog implements AutoCloseable
         final long now = clock.time();
         final long firstOffset = asLeader ? logEndOffset : batch.wrap(buffer, offset).baseOffset();
         final long lastOffset = asLeader ? firstOffset + result.lastOffset : result.lastOffset;
-        final int spaceCode = ensureRoom(firstOffset, lastOffset, length, now);
+        final int spaceCode = ensureRoom(firstOffset, lastOffset, length, result.batchCount, now);
         if (spaceCode != JournalStatus.OK)
         {
             result.reset();
@@ -373,7 +378,8 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /** Roll when the run does not fit, the index is full, the segment is old or offsets would overflow its index. */
-    private int ensureRoom(final long firstOffset, final long lastOffset, final int length, final long now)
+    private int ensureRoom(
+        final long firstOffset, final long lastOffset, final int length, final int batchCount, final long now)
     {
         Segment segment = active;
         final boolean offsetsOverflow = lastOffset - segment.baseOffset() > Integer.MAX_VALUE;
@@ -387,17 +393,15 @@ public final class PartitionLog implements AutoCloseable
             }
             segment = active;
         }
-        if (!segment.isPreallocated())
+        final long end = (long)segment.committedPosition() + length;
+        if (end > segment.reservedUpTo() &&
+            diskSpace.usableBytes(dirFile) < config.reserveBytes() + SPACE_CHECK_STEP + length)
         {
-            final long end = (long)segment.committedPosition() + length;
-            if (end > spaceCheckedUpTo)
-            {
-                if (diskSpace.usableBytes(dirFile) < config.reserveBytes() + SPACE_CHECK_STEP + length)
-                {
-                    return JournalStatus.STORAGE_FULL;
-                }
-                spaceCheckedUpTo = end + SPACE_CHECK_STEP;
-            }
+            return JournalStatus.STORAGE_FULL;
+        }
+        if (!segment.reserve((int)Math.min(Integer.MAX_VALUE, end + SPACE_CHECK_STEP), batchCount + 1, zeros))
+        {
+            return storageCode(null);
         }
         return JournalStatus.OK;
     }
@@ -467,7 +471,6 @@ public final class PartitionLog implements AutoCloseable
         updated[current.length] = next;
         active = next;
         segments = updated;
-        spaceCheckedUpTo = 0;
         requestFlush(); // fsync on roll, off this thread when a flusher is attached
         return JournalStatus.OK;
     }
@@ -663,8 +666,7 @@ public final class PartitionLog implements AutoCloseable
             lowerFlushedOffset(end);
             lowerRecoveryPoint(last.baseOffset());
             epochs.truncateFromEnd(end);
-            spaceCheckedUpTo = 0;
-            return JournalStatus.OK;
+                return JournalStatus.OK;
         }
         catch (final IOException ex)
         {
@@ -699,8 +701,7 @@ public final class PartitionLog implements AutoCloseable
             FLUSHED_OFFSET.setRelease(this, offset);
             setLogStartOffset(offset);
             epochs.truncateFromEnd(offset);
-            spaceCheckedUpTo = 0;
-            return JournalStatus.OK;
+                return JournalStatus.OK;
         }
         catch (final IOException ex)
         {
@@ -881,7 +882,7 @@ public final class PartitionLog implements AutoCloseable
 
     private int storageCode(final IOException ex)
     {
-        final String message = String.valueOf(ex.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        final String message = ex == null ? "" : String.valueOf(ex.getMessage()).toLowerCase(java.util.Locale.ROOT);
         return message.contains("no space") || diskSpace.usableBytes(dirFile) < config.reserveBytes() ?
             JournalStatus.STORAGE_FULL : JournalStatus.STORAGE_ERROR;
     }

@@ -48,6 +48,7 @@ abstract class MappedIndex implements AutoCloseable
     private final MappedByteBuffer mapped;
     private final int maxEntries;
     private final boolean existed;
+    private int reservedBytes; // writer thread: bytes of the file whose blocks are on disk, not a hole
     private volatile int entries;
 
     /**
@@ -96,6 +97,35 @@ abstract class MappedIndex implements AutoCloseable
         }
         maxEntries = mapped.capacity() / entrySize;
         entries = countValidEntries();
+        reservedBytes = preallocate ? mapped.capacity() : entries * entrySize;
+    }
+
+    /** Grow the reserved part of a sparse index by this much at a time. */
+    private static final int RESERVE_CHUNK = 64 * 1024;
+
+    /**
+     * Make sure the blocks behind the next {@code moreEntries} entries exist, writing zeros through the file when
+     * they do not: a store through the mapping into a hole on a full disk would kill the JVM (SIGBUS), while this
+     * write fails cleanly. Writer thread; cheap when the room is there (one comparison).
+     *
+     * @param zeros a direct buffer of zeros to write from (the caller's, reused).
+     * @return false when the disk has no room.
+     */
+    public final boolean reserve(final int moreEntries, final java.nio.ByteBuffer zeros)
+    {
+        final int capacityBytes = maxEntries * entrySize;
+        final int needed = Math.min(capacityBytes, (entries + moreEntries) * entrySize);
+        if (needed <= reservedBytes)
+        {
+            return true;
+        }
+        final int to = Math.min(capacityBytes, (needed + RESERVE_CHUNK - 1) / RESERVE_CHUNK * RESERVE_CHUNK);
+        if (!ZeroFill.write(file, reservedBytes, to, zeros))
+        {
+            return false;
+        }
+        reservedBytes = to;
+        return true;
     }
 
     /** Number of entries written, read with acquire semantics. */

@@ -68,6 +68,8 @@ public final class Segment
     private final TimeIndex timeIndex;
     private final RecordBatch writerBatch = new RecordBatch();
     private final boolean preallocated;
+    private FileChannel writeChannel; // writable segments: for reserving blocks ahead of the writer
+    private int reservedUpTo; // writer thread: bytes of the log file whose blocks are on disk
     private Path logFile;
     private boolean writable;
     private int bytesSinceLastIndexEntry;
@@ -117,6 +119,7 @@ public final class Segment
                 writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, mapLength);
         }
         this.channel = FileChannel.open(logFile, java.nio.file.StandardOpenOption.READ);
+        this.writeChannel = writable && !reserved ? FileChannel.open(logFile, java.nio.file.StandardOpenOption.WRITE) : null;
         if (capacity > 0)
         {
             buffer.wrap(mapped);
@@ -125,6 +128,7 @@ public final class Segment
         this.offsetIndex = new OffsetIndex(SegmentFiles.indexFile(dir, baseOffset), baseOffset, indexBytes, preallocated);
         this.timeIndex = new TimeIndex(SegmentFiles.timeIndexFile(dir, baseOffset), baseOffset, indexBytes, preallocated);
         this.committedPosition = (int)Math.min(existingLength, this.capacity);
+        this.reservedUpTo = preallocated ? this.capacity : committedPosition;
     }
 
     /**
@@ -255,6 +259,40 @@ public final class Segment
     public int remaining()
     {
         return writable ? capacity - committedPosition : 0;
+    }
+
+    /**
+     * Make sure the blocks behind the log file up to {@code logTo}, and behind {@code indexEntries} more index
+     * entries, exist on disk, writing zeros through the file where they are still a hole. A store through the mapping
+     * into a hole on a full disk would kill the JVM with SIGBUS; this write fails cleanly instead. Writer thread;
+     * one comparison per file when the room is already reserved, which it is for a preallocated segment.
+     *
+     * @param zeros the caller's direct buffer of zeros.
+     * @return false when the disk has no room (or another I/O error).
+     */
+    public boolean reserve(final int logTo, final int indexEntries, final java.nio.ByteBuffer zeros)
+    {
+        final int to = Math.min(logTo, capacity);
+        if (to > reservedUpTo)
+        {
+            if (writeChannel == null || !io.ringlog.journal.index.ZeroFill.write(writeChannel, reservedUpTo, to, zeros))
+            {
+                return false;
+            }
+            reservedUpTo = to;
+        }
+        return offsetIndex.reserve(indexEntries, zeros) && timeIndex.reserve(indexEntries, zeros);
+    }
+
+    /** Bytes of the log file whose blocks are reserved. Writer thread. */
+    public int reservedUpTo()
+    {
+        return reservedUpTo;
+    }
+
+    public int capacity()
+    {
+        return capacity;
     }
 
     /** True when the file's blocks were reserved (zero-filled) up to its capacity: stores cannot fault. */
@@ -465,6 +503,7 @@ public final class Segment
         {
             ch.truncate(committedPosition);
         }
+        closeWriteChannel();
         offsetIndex.trimToEntries();
         timeIndex.trimToEntries();
         writable = false;
@@ -491,9 +530,26 @@ public final class Segment
         timeIndex.renameWithSuffix(SegmentFiles.DELETED_SUFFIX);
     }
 
+    private void closeWriteChannel()
+    {
+        if (writeChannel != null)
+        {
+            try
+            {
+                writeChannel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // Zero-filling only; nothing buffered to lose.
+            }
+            writeChannel = null;
+        }
+    }
+
     /** Unmap and close the files, leaving them on disk. */
     public void close()
     {
+        closeWriteChannel();
         IoUtil.unmap(mapped);
         try
         {
