@@ -120,7 +120,13 @@ public final class PartitionSequencer
         {
             return ProduceStatus.INVALID_REQUIRED_ACKS;
         }
-        return ring.offer(buffer, offset, length, acks, timeoutMs, correlation, slot, completion);
+        final int status = ring.offer(buffer, offset, length, acks, timeoutMs, correlation, slot, completion);
+        final SequencerShard owner = shard;
+        if (owner != null)
+        {
+            owner.wake();
+        }
+        return status;
     }
 
     /** Records below this offset are committed (acks=all) and may be read by consumers. Any thread, acquire. */
@@ -301,6 +307,12 @@ public final class PartitionSequencer
     public int pendingAcks()
     {
         return writer.pendingAcks();
+    }
+
+    /** True when offers are waiting in the ring. Shard thread. */
+    boolean hasEvents()
+    {
+        return ring.hasEvents();
     }
 
     void attach(final SequencerShard owner, final AckTimerWheel timers, final ErrorHandler errors)

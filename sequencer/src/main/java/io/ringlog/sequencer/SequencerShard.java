@@ -47,6 +47,7 @@ public final class SequencerShard implements Agent
     private final EpochClock clock;
     private final ErrorHandler errors;
     private final ManyToOneConcurrentArrayQueue<ShardCommand<?>> commands;
+    private volatile ShardIdleStrategy idle;
     private final AckTimerWheel timers;
     private final java.util.function.Consumer<ShardCommand<?>> runCommand = ShardCommand::run;
     private PartitionSequencer[] partitions = new PartitionSequencer[16];
@@ -133,6 +134,44 @@ public final class SequencerShard implements Agent
     }
 
     /**
+     * Let offers and commands wake this shard's thread when it parks idle: pass the same strategy to its
+     * {@code AgentRunner}. Without it the shard relies on its runner's idle strategy alone.
+     */
+    public void wakeWith(final ShardIdleStrategy strategy)
+    {
+        idle = strategy;
+    }
+
+    /** Work was handed to this shard (an offer, a command). Any thread; one volatile read when not parked. */
+    void wake()
+    {
+        final ShardIdleStrategy strategy = idle;
+        if (strategy != null)
+        {
+            strategy.wake();
+        }
+    }
+
+    /**
+     * True when commands or produce events are waiting: the last check before the thread parks. Shard thread.
+     */
+    public boolean hasPendingWork()
+    {
+        if (!commands.isEmpty())
+        {
+            return true;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (partitions[i].hasEvents())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Queue {@code action} to run on the shard thread. Any thread; cold path (allocates the command and future).
      */
     <T> CompletableFuture<T> submit(final Supplier<T> action)
@@ -150,6 +189,10 @@ public final class SequencerShard implements Agent
         {
             // Closed meanwhile: the shard thread has stopped running commands, so this one would wait forever.
             command.reject(new RejectedExecutionException(roleName + " is closed"));
+        }
+        else
+        {
+            wake();
         }
         return command.future();
     }

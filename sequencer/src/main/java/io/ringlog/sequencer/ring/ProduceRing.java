@@ -130,6 +130,12 @@ public final class ProduceRing
         }
     }
 
+    /** True when an offer has claimed a slot the shard has not polled yet. Shard thread (before parking). */
+    public boolean hasEvents()
+    {
+        return ring.getCursor() > poller.getSequence().get();
+    }
+
     /** Refuse offers from now on and note the last claimed slot, which the shard drains up to. Shard thread. */
     public void close()
     {
