@@ -65,21 +65,25 @@ public final class Main
             fail("cannot start the broker: " + ex);
             return;
         }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        // SIGTERM and SIGINT ask for a clean stop, which this thread performs before exiting with status 0 (the
+        // JVM's own handler would exit with 143 after the shutdown hooks). The hook covers every other exit.
+        final CountDownLatch stopRequested = new CountDownLatch(1);
+        for (final String signal : new String[] {"TERM", "INT"})
         {
-            broker.close();
-            stopped.countDown();
-        }, "ringlog-shutdown"));
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "ringlog-shutdown"));
         System.out.println("ringlog: broker started on port " + broker.port());
         try
         {
-            stopped.await();
+            stopRequested.await();
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
+        broker.close();
+        System.exit(0);
     }
 
     private static String value(final String[] args, final int i, final String flag)

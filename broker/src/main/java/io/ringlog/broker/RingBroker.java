@@ -3,6 +3,7 @@ package io.ringlog.broker;
 import io.ringlog.broker.config.BrokerConfig;
 import io.ringlog.broker.fetch.FetchApi;
 import io.ringlog.broker.fetch.FetchWaiters;
+import io.ringlog.broker.group.GroupService;
 import io.ringlog.broker.kafka.AsyncApi;
 import io.ringlog.broker.kafka.ClusterApi;
 import io.ringlog.broker.kafka.ColdPathApi;
@@ -11,6 +12,7 @@ import io.ringlog.broker.kafka.KafkaRequestRouter;
 import io.ringlog.broker.kafka.MetadataApi;
 import io.ringlog.broker.kafka.OffsetsApi;
 import io.ringlog.broker.kafka.TopicAdminApi;
+import io.ringlog.broker.metrics.BrokerMetrics;
 import io.ringlog.broker.metadata.SingleNodeController;
 import io.ringlog.broker.partition.PartitionRegistry;
 import io.ringlog.broker.produce.ProduceApi;
@@ -36,7 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,103 +70,169 @@ public final class RingBroker implements AutoCloseable
 
     private final BrokerConfig config;
     private final List<AgentRunner> writerRunners = new ArrayList<>();
+    private final List<FileChannel> dirLocks = new ArrayList<>();
     private final AgentRunner flusherRunner;
     private final AgentRunner listenerRunner;
     private final KafkaListener listener;
     private final SingleNodeController controller;
     private final PartitionRegistry partitions;
+    private final GroupService groups;
     private final ExecutorService admin;
+    private final BrokerMetrics metrics; // issue 6: the Prometheus endpoint
     private volatile boolean closed;
 
     private RingBroker(final BrokerConfig config) throws IOException
     {
         this.config = config;
-        for (final Path dir : config.logDirs())
+        lockLogDirs(config.logDirs());
+        // What has started so far, closed in reverse if a later step fails, so a failed start leaves no thread and
+        // no lock behind (a port in use, a log dir that cannot be opened).
+        final ArrayDeque<AutoCloseable> started = new ArrayDeque<>();
+        started.push(() -> dirLocks.forEach(CloseHelper::quietClose));
+        try
+        {
+            // Metrics (issue 6): bind the Prometheus endpoint (metrics.port, off by default) before any thread starts.
+            metrics = BrokerMetrics.start(config);
+            started.push(metrics);
+            final ErrorHandler errors = t -> LOG.error("broker thread error", t);
+
+            final LogFlusher flusher = new LogFlusher();
+            flusherRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors, null, flusher);
+            AgentRunner.startOnThread(flusherRunner);
+            started.push(flusherRunner);
+
+            final int shardCount = config.get(BrokerConfig.SEQUENCER_SHARDS);
+            final SequencerConfig sequencerConfig = SequencerConfig.builder()
+                .ringSize(config.get(BrokerConfig.SEQUENCER_RING_SIZE))
+                .housekeepingIntervalMs(config.get(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS))
+                .build();
+            final SequencerShard[] shards = new SequencerShard[shardCount];
+            final FetchWaiters[] waiters = new FetchWaiters[shardCount];
+            for (int i = 0; i < shardCount; i++)
+            {
+                shards[i] = new SequencerShard("ringlog-shard-" + i, sequencerConfig);
+                waiters[i] = new FetchWaiters(FETCH_WAITERS_CAPACITY, "ringlog-fetch-waiters-" + i);
+                final AgentRunner runner = new AgentRunner(
+                    IdleStrategies.forShard(config.get(BrokerConfig.IDLE_STRATEGY), shards[i], waiters[i]),
+                    errors, null, new CompositeAgent(shards[i], waiters[i]));
+                AgentRunner.startOnThread(runner);
+                writerRunners.add(runner);
+                started.push(runner);
+            }
+
+            final DeferredHandler handler = new DeferredHandler();
+            final SupportedApis apis = supportedApis();
+            final BrokerConfig.Listener bind = config.listener();
+            final KafkaListenerContext ctx = new KafkaListenerContext()
+                .host(bind.host())
+                .port(bind.port())
+                .socketRequestMaxBytes(config.get(BrokerConfig.SOCKET_REQUEST_MAX_BYTES))
+                .queuedMaxRequestBytes(config.get(BrokerConfig.QUEUED_MAX_REQUEST_BYTES))
+                .supportedApis(apis)
+                .handler(handler);
+            if ("busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY)))
+            {
+                ctx.idleStrategy(IdleStrategies.of("busy-spin"));
+            }
+            listener = new KafkaListener(ctx);
+            started.push(listener);
+
+            final BrokerConfig.Listener advertised = config.advertisedListener();
+            final int advertisedPort = advertised.port() == 0 ? listener.boundPort() : advertised.port();
+            final String advertisedHost = "0.0.0.0".equals(advertised.host()) ? "127.0.0.1" : advertised.host();
+            controller = new SingleNodeController(config, advertisedHost, advertisedPort);
+            partitions = new PartitionRegistry(config, shards, sequencerConfig, flusher);
+            started.push(controller);
+            started.push(partitions);
+            controller.subscribe(partitions);
+
+            final Path metadataDir = config.logDirs().get(0).resolve("__ringlog_metadata");
+            final ProducerIdManager producerIds = new ProducerIdManager(metadataDir);
+            final TopicAdminApi topicAdmin = new TopicAdminApi(controller, config);
+            final ConfigApi configApi = new ConfigApi(controller, config);
+            final OffsetsApi offsets = new OffsetsApi(partitions);
+            final ClusterApi cluster = new ClusterApi(controller, producerIds);
+            final Map<Short, ColdPathApi> coldPath = new HashMap<>();
+            coldPath.put(ApiKeys.METADATA.id, new MetadataApi(controller, config));
+            coldPath.put(ApiKeys.CREATE_TOPICS.id, topicAdmin::createTopics);
+            coldPath.put(ApiKeys.DELETE_TOPICS.id, topicAdmin::deleteTopics);
+            coldPath.put(ApiKeys.CREATE_PARTITIONS.id, topicAdmin::createPartitions);
+            coldPath.put(ApiKeys.DESCRIBE_CONFIGS.id, configApi::describeConfigs);
+            coldPath.put(ApiKeys.ALTER_CONFIGS.id, configApi::alterConfigs);
+            coldPath.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, configApi::incrementalAlterConfigs);
+            coldPath.put(ApiKeys.LIST_OFFSETS.id, offsets::listOffsets);
+            coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, offsets::offsetForLeaderEpoch);
+            coldPath.put(ApiKeys.DELETE_RECORDS.id, offsets::deleteRecords);
+            coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
+            coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
+
+            admin = Executors.newSingleThreadExecutor(r ->
+            {
+                final Thread t = new Thread(r, "ringlog-admin");
+                t.setDaemon(true);
+                return t;
+            });
+            started.push(admin::shutdownNow);
+            final Map<Short, AsyncApi> async = new HashMap<>();
+            groups = GroupService.start(config, controller, partitions, errors); // creates __consumer_offsets if missing
+            started.push(groups);
+            async.putAll(groups.asyncApis());
+            handler.delegate = new KafkaRequestRouter(apis, new ProduceApi(partitions), new FetchApi(partitions, waiters),
+                coldPath, async, admin);
+
+            // Metrics (issue 6): what the endpoint reads on each scrape, from the values these publish; no hot-path work.
+            metrics.register(partitions, shards, listener.counters());
+            listenerRunner = new AgentRunner(listener.idleStrategy(), errors, null, listener);
+            AgentRunner.startOnThread(listenerRunner);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            while (!started.isEmpty())
+            {
+                CloseHelper.quietClose(started.pop());
+            }
+            throw ex;
+        }
+        LOG.info("Ringlog broker {} listening on {}:{} (advertised {}:{}), data in {}, {} shard(s), idle {}",
+            config.nodeId(), config.listener().host(), listener.boundPort(), controller.image().brokers()
+                .get(config.nodeId()).host(), controller.image().brokers().get(config.nodeId()).port(),
+            config.logDirs(), writerRunners.size(), config.get(BrokerConfig.IDLE_STRATEGY));
+    }
+
+    /**
+     * Take {@code .lock} in every log dir, as Kafka does: a second broker on the same data would write the same
+     * segments through its own mappings. Released by {@link #close()}.
+     *
+     * @throws IOException naming the dir when another process holds it.
+     */
+    private void lockLogDirs(final List<Path> dirs) throws IOException
+    {
+        for (final Path dir : dirs)
         {
             Files.createDirectories(dir);
+            final FileChannel channel = FileChannel.open(
+                dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try
+            {
+                lock = channel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                lock = null; // held by this JVM: another broker in the same process
+            }
+            if (lock == null)
+            {
+                CloseHelper.quietClose(channel);
+                dirLocks.forEach(CloseHelper::quietClose);
+                dirLocks.clear();
+                throw new IOException("log dir " + dir + " is in use by another broker (" + dir.resolve(".lock") +
+                    " is locked)");
+            }
+            dirLocks.add(channel);
         }
-        final ErrorHandler errors = t -> LOG.error("broker thread error", t);
-
-        final LogFlusher flusher = new LogFlusher();
-        flusherRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors, null, flusher);
-        AgentRunner.startOnThread(flusherRunner);
-
-        final int shardCount = config.get(BrokerConfig.SEQUENCER_SHARDS);
-        final SequencerConfig sequencerConfig = SequencerConfig.builder()
-            .ringSize(config.get(BrokerConfig.SEQUENCER_RING_SIZE))
-            .housekeepingIntervalMs(config.get(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS))
-            .build();
-        final SequencerShard[] shards = new SequencerShard[shardCount];
-        final FetchWaiters[] waiters = new FetchWaiters[shardCount];
-        for (int i = 0; i < shardCount; i++)
-        {
-            shards[i] = new SequencerShard("ringlog-shard-" + i, sequencerConfig);
-            waiters[i] = new FetchWaiters(FETCH_WAITERS_CAPACITY, "ringlog-fetch-waiters-" + i);
-            final AgentRunner runner = new AgentRunner(IdleStrategies.of(config.get(BrokerConfig.IDLE_STRATEGY)),
-                errors, null, new CompositeAgent(shards[i], waiters[i]));
-            AgentRunner.startOnThread(runner);
-            writerRunners.add(runner);
-        }
-
-        final DeferredHandler handler = new DeferredHandler();
-        final SupportedApis apis = supportedApis();
-        final BrokerConfig.Listener bind = config.listener();
-        final KafkaListenerContext ctx = new KafkaListenerContext()
-            .host(bind.host())
-            .port(bind.port())
-            .socketRequestMaxBytes(config.get(BrokerConfig.SOCKET_REQUEST_MAX_BYTES))
-            .queuedMaxRequestBytes(config.get(BrokerConfig.QUEUED_MAX_REQUEST_BYTES))
-            .supportedApis(apis)
-            .handler(handler);
-        if ("busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY)))
-        {
-            ctx.idleStrategy(IdleStrategies.of("busy-spin"));
-        }
-        listener = new KafkaListener(ctx);
-
-        final BrokerConfig.Listener advertised = config.advertisedListener();
-        final int advertisedPort = advertised.port() == 0 ? listener.boundPort() : advertised.port();
-        final String advertisedHost = "0.0.0.0".equals(advertised.host()) ? "127.0.0.1" : advertised.host();
-        controller = new SingleNodeController(config, advertisedHost, advertisedPort);
-        partitions = new PartitionRegistry(config, shards, sequencerConfig, flusher);
-        controller.subscribe(partitions);
-
-        final Path metadataDir = config.logDirs().get(0).resolve("__ringlog_metadata");
-        final ProducerIdManager producerIds = new ProducerIdManager(metadataDir);
-        final TopicAdminApi topicAdmin = new TopicAdminApi(controller, config);
-        final ConfigApi configApi = new ConfigApi(controller, config);
-        final OffsetsApi offsets = new OffsetsApi(partitions);
-        final ClusterApi cluster = new ClusterApi(controller, producerIds);
-        final Map<Short, ColdPathApi> coldPath = new HashMap<>();
-        coldPath.put(ApiKeys.METADATA.id, new MetadataApi(controller, config));
-        coldPath.put(ApiKeys.CREATE_TOPICS.id, topicAdmin::createTopics);
-        coldPath.put(ApiKeys.DELETE_TOPICS.id, topicAdmin::deleteTopics);
-        coldPath.put(ApiKeys.CREATE_PARTITIONS.id, topicAdmin::createPartitions);
-        coldPath.put(ApiKeys.DESCRIBE_CONFIGS.id, configApi::describeConfigs);
-        coldPath.put(ApiKeys.ALTER_CONFIGS.id, configApi::alterConfigs);
-        coldPath.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, configApi::incrementalAlterConfigs);
-        coldPath.put(ApiKeys.LIST_OFFSETS.id, offsets::listOffsets);
-        coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, offsets::offsetForLeaderEpoch);
-        coldPath.put(ApiKeys.DELETE_RECORDS.id, offsets::deleteRecords);
-        coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
-        coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
-
-        admin = Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread t = new Thread(r, "ringlog-admin");
-            t.setDaemon(true);
-            return t;
-        });
-        final Map<Short, AsyncApi> async = new HashMap<>();
-        handler.delegate = new KafkaRequestRouter(apis, new ProduceApi(partitions), new FetchApi(partitions, waiters),
-            coldPath, async, admin);
-
-        listenerRunner = new AgentRunner(listener.idleStrategy(), errors, null, listener);
-        AgentRunner.startOnThread(listenerRunner);
-        LOG.info("Ringlog broker {} listening on {}:{} (advertised {}:{}), data in {}, {} shard(s), idle {}",
-            config.nodeId(), bind.host(), listener.boundPort(), advertisedHost, advertisedPort, config.logDirs(),
-            shardCount, config.get(BrokerConfig.IDLE_STRATEGY));
     }
+
 
     /**
      * Start a broker.
@@ -196,6 +269,17 @@ public final class RingBroker implements AutoCloseable
             .addAllVersions(ApiKeys.DELETE_RECORDS.id)
             .addAllVersions(ApiKeys.INIT_PRODUCER_ID.id)
             .addAllVersions(ApiKeys.DESCRIBE_CLUSTER.id)
+            .addAllVersions(ApiKeys.FIND_COORDINATOR.id)
+            .addAllVersions(ApiKeys.JOIN_GROUP.id)
+            .addAllVersions(ApiKeys.SYNC_GROUP.id)
+            .addAllVersions(ApiKeys.HEARTBEAT.id)
+            .addAllVersions(ApiKeys.LEAVE_GROUP.id)
+            .addAllVersions(ApiKeys.OFFSET_COMMIT.id)
+            .addAllVersions(ApiKeys.OFFSET_FETCH.id)
+            .addAllVersions(ApiKeys.LIST_GROUPS.id)
+            .addAllVersions(ApiKeys.DESCRIBE_GROUPS.id)
+            .addAllVersions(ApiKeys.DELETE_GROUPS.id)
+            .addAllVersions(ApiKeys.OFFSET_DELETE.id)
             .build();
     }
 
@@ -230,6 +314,7 @@ public final class RingBroker implements AutoCloseable
         }
         closed = true;
         LOG.info("Ringlog broker {} stopping", config.nodeId());
+        CloseHelper.quietClose(metrics); // Metrics (issue 6): no scrape reads a log being closed
         CloseHelper.quietClose(listenerRunner); // stops accepting, closes connections
         admin.shutdown();
         try
@@ -240,10 +325,12 @@ public final class RingBroker implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        CloseHelper.quietClose(groups); // before the partitions: it appends to __consumer_offsets
         partitions.close(); // answers queued requests, flushes, trims and unmaps every log
         writerRunners.forEach(CloseHelper::quietClose);
         CloseHelper.quietClose(flusherRunner);
         controller.close();
+        dirLocks.forEach(CloseHelper::quietClose);
         LOG.info("Ringlog broker {} stopped", config.nodeId());
     }
 

@@ -90,6 +90,17 @@ public final class BrokerConfig
         oneOf("delete", "compact", "compact,delete", "delete,compact"), "default cleanup.policy");
     public static final ConfigKey<Integer> OFFSETS_TOPIC_NUM_PARTITIONS = new ConfigKey<>(
         "offsets.topic.num.partitions", "50", intAtLeast(1), "partitions of __consumer_offsets");
+    public static final ConfigKey<Long> OFFSETS_RETENTION_MINUTES = new ConfigKey<>("offsets.retention.minutes",
+        "10080", longAtLeast(1), "committed offsets of an empty group (or of topics it no longer reads) expire after this");
+    public static final ConfigKey<Integer> GROUP_INITIAL_REBALANCE_DELAY_MS = new ConfigKey<>(
+        "group.initial.rebalance.delay.ms", "3000", intAtLeast(0),
+        "how long the first rebalance of an empty group waits for more members to join");
+    public static final ConfigKey<Integer> GROUP_MIN_SESSION_TIMEOUT_MS = new ConfigKey<>("group.min.session.timeout.ms",
+        "6000", intAtLeast(0), "the smallest session.timeout.ms a group member may ask for");
+    public static final ConfigKey<Integer> GROUP_MAX_SESSION_TIMEOUT_MS = new ConfigKey<>("group.max.session.timeout.ms",
+        "1800000", intAtLeast(0), "the largest session.timeout.ms a group member may ask for");
+    public static final ConfigKey<Integer> GROUP_MAX_SIZE = new ConfigKey<>("group.max.size",
+        Integer.toString(Integer.MAX_VALUE), intAtLeast(1), "members a consumer group may hold");
     public static final ConfigKey<Integer> SEQUENCER_SHARDS = new ConfigKey<>("sequencer.shards", "1", intAtLeast(1),
         "Ringlog: threads writing partitions; each owns a share of them");
     public static final ConfigKey<Integer> SEQUENCER_RING_SIZE = new ConfigKey<>("sequencer.ring.size", "1024",
@@ -97,6 +108,15 @@ public final class BrokerConfig
     public static final ConfigKey<String> IDLE_STRATEGY = new ConfigKey<>("idle.strategy", "backoff",
         oneOf("backoff", "sleeping", "yielding", "busy-spin"),
         "Ringlog: what broker threads do when idle; busy-spin is the low-latency profile and burns a core each");
+    public static final ConfigKey<Integer> METRICS_PORT = new ConfigKey<>("metrics.port", "-1", s ->
+    {
+        final int port = intAtLeast(-1).apply(s);
+        if (port > 65535)
+        {
+            throw new IllegalArgumentException("must be at most 65535");
+        }
+        return port;
+    }, "Ringlog: port of the Prometheus endpoint (/metrics) on the listener's host; -1: off, 0: a free port");
 
     /** Every key this broker understands, in the order they are documented. */
     public static final List<ConfigKey<?>> KEYS = List.of(
@@ -106,7 +126,8 @@ public final class BrokerConfig
         MESSAGE_MAX_BYTES, SOCKET_REQUEST_MAX_BYTES, QUEUED_MAX_REQUEST_BYTES, LOG_FLUSH_INTERVAL_MESSAGES,
         LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, LOG_SEGMENT_DELETE_DELAY_MS,
         LOG_PREALLOCATE, LOG_DIR_RESERVE_BYTES, MIN_INSYNC_REPLICAS, LOG_CLEANUP_POLICY, OFFSETS_TOPIC_NUM_PARTITIONS,
-        SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY);
+        OFFSETS_RETENTION_MINUTES, GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS,
+        GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY, METRICS_PORT);
 
     private final Map<String, String> given;
     private final Map<String, Object> values = new LinkedHashMap<>();

@@ -39,6 +39,7 @@ public final class FetchWaiters implements Agent
     private final List<PendingFetch> retries = new ArrayList<>();
     private final List<PendingFetch> woken = new ArrayList<>();
     private final String roleName;
+    private Runnable wake = () -> { };
 
     /** Fetches waiting on one partition, and the high watermark they last saw. */
     private static final class WaitList
@@ -65,7 +66,24 @@ public final class FetchWaiters implements Agent
      */
     boolean offer(final PendingFetch fetch)
     {
-        return incoming.offer(fetch);
+        if (!incoming.offer(fetch))
+        {
+            return false;
+        }
+        wake.run();
+        return true;
+    }
+
+    /** How to wake this agent's thread when a fetch is handed to it. Set before the thread starts. */
+    public void wakeWith(final Runnable wakeThread)
+    {
+        wake = wakeThread;
+    }
+
+    /** True when fetches are waiting to be taken in: the last check before the thread parks. Agent's thread. */
+    public boolean hasPendingWork()
+    {
+        return !incoming.isEmpty();
     }
 
     @Override

@@ -53,7 +53,12 @@ public final class OffsetsApi
                 new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
             for (final ListOffsetsRequestData.ListOffsetsPartition p : topic.partitions())
             {
-                topicResponse.partitions().add(listOffset(topic.name(), p));
+                final ListOffsetsResponseData.ListOffsetsPartitionResponse answer = listOffset(topic.name(), p);
+                if (request.version() < 4)
+                {
+                    answer.setLeaderEpoch(-1); // the field exists from v4 on (kafkajs asks older versions)
+                }
+                topicResponse.partitions().add(answer);
             }
             response.topics().add(topicResponse);
         }

@@ -109,7 +109,7 @@ public final class SingleNodeController implements Controller
             storeTopic(topic);
             final Map<String, TopicImage> topics = new TreeMap<>(current.topics());
             topics.put(name, topic);
-            publish(current.with(topics));
+            publishOrUndo(current, current.with(topics), () -> deleteStored(name));
             return topic;
         }
     }
@@ -166,7 +166,7 @@ public final class SingleNodeController implements Controller
             storeTopic(grown);
             final Map<String, TopicImage> topics = new TreeMap<>(current.topics());
             topics.put(name, grown);
-            publish(current.with(topics));
+            publishOrUndo(current, current.with(topics), () -> storeTopic(topic));
         }
     }
 
@@ -214,6 +214,41 @@ public final class SingleNodeController implements Controller
         for (final Consumer<MetadataImage> listener : listeners)
         {
             listener.accept(next);
+        }
+    }
+
+    /**
+     * Publish a change whose listeners may refuse it (a topic whose partitions cannot be opened): then the image and
+     * the store go back to {@code previous} and the refusal is thrown as a {@link MetadataException}.
+     */
+    private void publishOrUndo(final MetadataImage previous, final MetadataImage next, final Runnable undoStore)
+    {
+        try
+        {
+            publish(next);
+        }
+        catch (final RuntimeException ex)
+        {
+            image = previous;
+            undoStore.run();
+            for (final Consumer<MetadataImage> listener : listeners)
+            {
+                listener.accept(previous);
+            }
+            throw ex instanceof MetadataException m ? m :
+                new MetadataException(Reason.KAFKA_STORAGE_ERROR, String.valueOf(ex.getMessage()), ex);
+        }
+    }
+
+    private void deleteStored(final String name)
+    {
+        try
+        {
+            store.delete(name);
+        }
+        catch (final IOException ex)
+        {
+            throw new MetadataException(Reason.KAFKA_STORAGE_ERROR, "cannot delete topic " + name + ": " + ex, ex);
         }
     }
 

@@ -2,6 +2,7 @@ package io.ringlog.broker.partition;
 
 import io.ringlog.broker.config.BrokerConfig;
 import io.ringlog.broker.config.TopicConfig;
+import io.ringlog.broker.metadata.MetadataException;
 import io.ringlog.broker.metadata.MetadataImage;
 import io.ringlog.broker.metadata.MetadataImage.TopicImage;
 import io.ringlog.journal.LogConfig;
@@ -122,27 +123,50 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         final Partition[] partitions = java.util.Arrays.copyOf(existing, topic.partitions().size());
         for (int p = existing.length; p < partitions.length; p++)
         {
-            final MetadataImage.PartitionImage image = topic.partitions().get(p);
-            final Path dir = logDirFor(topic.name(), p);
-            final PartitionLog log;
             try
             {
-                log = PartitionLog.open(dir, topic.name(), p, logConfig);
+                partitions[p] = openPartition(topic, p, logConfig, minInsync);
             }
-            catch (final IOException ex)
+            catch (final IOException | RuntimeException ex)
             {
-                throw new UncheckedIOException("cannot open " + topic.name() + "-" + p + " in " + dir, ex);
+                // All of this change or none of it: close and remove what this call opened, so a topic that does
+                // not fit the disk leaves nothing behind, and the controller can take the change back.
+                for (int q = existing.length; q < p; q++)
+                {
+                    closePartition(partitions[q], true);
+                }
+                deleteRecursively(logDirFor(topic.name(), p).resolve(topic.name() + "-" + p));
+                throw new MetadataException(MetadataException.Reason.KAFKA_STORAGE_ERROR,
+                    "cannot open " + topic.name() + "-" + p + ": " + ex.getMessage(), ex);
             }
-            flusher.register(log);
-            final PartitionSequencer sequencer = new PartitionSequencer(log, image.leaderEpoch(), minInsync, sequencerConfig);
-            final int shard = leastLoadedShard();
-            shardLoad[shard]++;
-            shards[shard].addPartition(sequencer).join();
-            partitions[p] = new Partition(topic.name(), topic.id(), p, log, sequencer, shard);
-            LOG.info("partition {}-{} open in {}: offsets {}..{}, {} producer batches replayed", topic.name(), p, dir,
-                log.logStartOffset(), log.logEndOffset(), sequencer.rebuiltBatches());
         }
         topics.put(topic.name(), new TopicPartitions(topic.id(), topic.configs(), partitions));
+    }
+
+    private Partition openPartition(
+        final TopicImage topic, final int p, final LogConfig logConfig, final int minInsync) throws IOException
+    {
+        final MetadataImage.PartitionImage image = topic.partitions().get(p);
+        final Path dir = logDirFor(topic.name(), p);
+        final PartitionLog log = PartitionLog.open(dir, topic.name(), p, logConfig);
+        try
+        {
+            flusher.register(log);
+            final PartitionSequencer sequencer =
+                new PartitionSequencer(log, image.leaderEpoch(), minInsync, sequencerConfig);
+            final int shard = leastLoadedShard();
+            shards[shard].addPartition(sequencer).join();
+            shardLoad[shard]++;
+            LOG.info("partition {}-{} open in {}: offsets {}..{}, {} producer batches replayed", topic.name(), p, dir,
+                log.logStartOffset(), log.logEndOffset(), sequencer.rebuiltBatches());
+            return new Partition(topic.name(), topic.id(), p, log, sequencer, shard);
+        }
+        catch (final RuntimeException ex)
+        {
+            flusher.unregister(log);
+            log.close();
+            throw ex;
+        }
     }
 
     private void applyConfigs(final TopicImage topic, final Map<String, String> effective, final Partition[] partitions)
@@ -163,15 +187,20 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         final TopicPartitions removed = topics.remove(name);
         for (final Partition partition : removed.partitions())
         {
-            flusher.unregister(partition.log());
-            shards[partition.shardIndex()].removePartition(partition.sequencer()).join();
-            shardLoad[partition.shardIndex()]--;
-            if (deleteData)
-            {
-                deleteRecursively(partition.log().dir());
-            }
+            closePartition(partition, deleteData);
         }
         LOG.info("topic {} {}", name, deleteData ? "deleted" : "closed");
+    }
+
+    private void closePartition(final Partition partition, final boolean deleteData)
+    {
+        flusher.unregister(partition.log());
+        shards[partition.shardIndex()].removePartition(partition.sequencer()).join(); // closes the log
+        shardLoad[partition.shardIndex()]--;
+        if (deleteData)
+        {
+            deleteRecursively(partition.log().dir());
+        }
     }
 
     /** Close every partition (flushing and trimming their logs); the data stays. */
