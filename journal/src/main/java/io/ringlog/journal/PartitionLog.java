@@ -393,13 +393,20 @@ public final class PartitionLog implements AutoCloseable
             }
             segment = active;
         }
+        // Keep at least half a step of reserved blocks ahead of the writer, topping up a whole step at a time:
+        // one zero-filling write and one free-space check per step (1 MiB), not per append.
         final long end = (long)segment.committedPosition() + length;
-        if (end > segment.reservedUpTo() &&
-            diskSpace.usableBytes(dirFile) < config.reserveBytes() + SPACE_CHECK_STEP + length)
+        final int reserved = segment.reservedUpTo();
+        if (end > reserved - SPACE_CHECK_STEP / 2 && reserved < segment.capacity())
         {
-            return JournalStatus.STORAGE_FULL;
+            final boolean room = diskSpace.usableBytes(dirFile) >= config.reserveBytes() + SPACE_CHECK_STEP + length;
+            if ((!room || !segment.reserveLog((int)Math.min(segment.capacity(), end + SPACE_CHECK_STEP), zeros)) &&
+                end > reserved)
+            {
+                return room ? storageCode(null) : JournalStatus.STORAGE_FULL;
+            }
         }
-        if (!segment.reserve((int)Math.min(Integer.MAX_VALUE, end + SPACE_CHECK_STEP), batchCount + 1, zeros))
+        if (!segment.reserveIndexes(batchCount + 1, zeros))
         {
             return storageCode(null);
         }

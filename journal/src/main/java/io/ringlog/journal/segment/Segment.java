@@ -262,15 +262,15 @@ public final class Segment
     }
 
     /**
-     * Make sure the blocks behind the log file up to {@code logTo}, and behind {@code indexEntries} more index
-     * entries, exist on disk, writing zeros through the file where they are still a hole. A store through the mapping
+     * Make sure the blocks behind the log file up to {@code logTo} exist on disk, writing zeros through the file
+     * where they are still a hole. A store through the mapping
      * into a hole on a full disk would kill the JVM with SIGBUS; this write fails cleanly instead. Writer thread;
      * one comparison per file when the room is already reserved, which it is for a preallocated segment.
      *
      * @param zeros the caller's direct buffer of zeros.
      * @return false when the disk has no room (or another I/O error).
      */
-    public boolean reserve(final int logTo, final int indexEntries, final java.nio.ByteBuffer zeros)
+    public boolean reserveLog(final int logTo, final java.nio.ByteBuffer zeros)
     {
         final int to = Math.min(logTo, capacity);
         if (to > reservedUpTo)
@@ -281,7 +281,13 @@ public final class Segment
             }
             reservedUpTo = to;
         }
-        return offsetIndex.reserve(indexEntries, zeros) && timeIndex.reserve(indexEntries, zeros);
+        return true;
+    }
+
+    /** As {@link #reserveLog} for the blocks behind the next {@code entries} entries of both indexes. */
+    public boolean reserveIndexes(final int entries, final java.nio.ByteBuffer zeros)
+    {
+        return offsetIndex.reserve(entries, zeros) && timeIndex.reserve(entries, zeros);
     }
 
     /** Bytes of the log file whose blocks are reserved. Writer thread. */
