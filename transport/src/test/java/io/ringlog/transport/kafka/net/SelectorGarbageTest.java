@@ -67,8 +67,8 @@ class SelectorGarbageTest
             RawClient client = new RawClient(harness.port()))
         {
             final byte[] request = ProduceRequestDecoderTestAccess.produceFrame(version);
+            roundTrips(client, request, WARM_UP); // the selector thread has run by now, so the runner knows it
             final Thread selectorThread = harness.thread();
-            roundTrips(client, request, WARM_UP);
             final long before = threads.getThreadAllocatedBytes(selectorThread.getId());
             roundTrips(client, request, MEASURED);
             final long allocated = threads.getThreadAllocatedBytes(selectorThread.getId()) - before;
