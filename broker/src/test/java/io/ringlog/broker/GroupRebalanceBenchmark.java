@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * its side-by-side harness. The leave time starts before the leaving consumer's {@code close()}, which commits and
  * then sends LeaveGroup, so it includes the client's close.
  * <p>
- * Arguments (key=value): members (10), partitions (100), rounds (20), heartbeat.interval.ms (100), assignor (range).
+ * Arguments (key=value): members (10), partitions (100), rounds (20), heartbeat.interval.ms (100), assignor (range),
+ * bootstrap (none: a Ringlog broker started in this JVM; else host:port of any broker, e.g. Apache Kafka started from
+ * perf's kafka-dist, measured with the same clients and settings), label (for the printed line).
  * Run with the test class path and the JVM flags of {@code ringlog.jvm.flags} in the parent pom, e.g.
  * {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp <test class path>
  * io.ringlog.broker.GroupRebalanceBenchmark rounds=20}.
@@ -73,30 +75,34 @@ public final class GroupRebalanceBenchmark
             case "cooperative-sticky" -> "org.apache.kafka.clients.consumer.CooperativeStickyAssignor";
             default -> "org.apache.kafka.clients.consumer.RangeAssignor";
         };
-        final Path dir = Files.createTempDirectory("ringlog-rebalance-bench");
+        final String external = options.get("bootstrap");
+        final Path dir = external == null ? Files.createTempDirectory("ringlog-rebalance-bench") : null;
         final List<GroupMemberThread> group = new ArrayList<>();
-        try (TestBroker broker = new TestBroker(dir, "group.initial.rebalance.delay.ms=0"))
+        try (TestBroker broker = external == null ? new TestBroker(dir, "group.initial.rebalance.delay.ms=0") : null)
         {
-            try (Admin admin = broker.admin())
+            final String bootstrap = external == null ? broker.bootstrap() : external;
+            final String label = options.getOrDefault("label", external == null ? "Ringlog" : bootstrap);
+            final String topic = "bench-" + System.currentTimeMillis();
+            try (Admin admin = TestBroker.admin(bootstrap))
             {
-                admin.createTopics(List.of(new NewTopic("bench", partitions, (short)1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short)1))).all().get();
             }
-            final Object[] settings = GroupConsumeTest.fastGroup("bench-group",
+            final Object[] settings = GroupConsumeTest.fastGroup(topic + "-group",
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, heartbeatMs,
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, strategy);
             final Map<String, Integer> seen = GroupMemberThread.newSeenMap();
             for (int i = 0; i < members - 1; i++)
             {
-                group.add(new GroupMemberThread("m" + i, () -> broker.consumer(settings), "bench", seen));
+                group.add(new GroupMemberThread("m" + i, () -> TestBroker.consumer(bootstrap, settings), topic, seen));
             }
             awaitFair(group, partitions);
             final long[] joins = new long[rounds];
             final long[] leaves = new long[rounds];
             for (int r = 0; r < rounds; r++)
             {
-                final GroupMemberThread joiner = new GroupMemberThread("joiner" + r, () -> broker.consumer(settings),
-                    "bench", seen);
+                final GroupMemberThread joiner = new GroupMemberThread("joiner" + r,
+                    () -> TestBroker.consumer(bootstrap, settings), topic, seen);
                 group.add(joiner);
                 awaitFair(group, partitions);
                 joins[r] = System.nanoTime() - joiner.pollingSinceNanos();
@@ -106,7 +112,7 @@ public final class GroupRebalanceBenchmark
                 awaitFair(group, partitions);
                 leaves[r] = System.nanoTime() - leaving;
             }
-            System.out.printf("Ringlog, %d members, %d partitions, %s, heartbeat.interval.ms=%d, %d rounds%n", members,
+            System.out.printf("%s, %d members, %d partitions, %s, heartbeat.interval.ms=%d, %d rounds%n", label, members,
                 partitions, assignor, heartbeatMs, rounds);
             System.out.println("join -> all members assigned:  " + summary(joins));
             System.out.println("leave -> all members assigned: " + summary(leaves));
@@ -118,9 +124,12 @@ public final class GroupRebalanceBenchmark
         }
         finally
         {
-            try (Stream<Path> files = Files.walk(dir))
+            if (dir != null)
             {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                try (Stream<Path> files = Files.walk(dir))
+                {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
             }
         }
     }

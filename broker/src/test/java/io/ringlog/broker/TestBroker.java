@@ -45,8 +45,14 @@ final class TestBroker implements AutoCloseable
 
     Admin admin()
     {
+        return admin(bootstrap());
+    }
+
+    /** An AdminClient for any broker, this one or another (the rebalance benchmark measures Apache Kafka too). */
+    static Admin admin(final String bootstrap)
+    {
         final Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         return Admin.create(p);
@@ -70,8 +76,14 @@ final class TestBroker implements AutoCloseable
 
     KafkaConsumer<String, String> consumer(final Object... settings)
     {
+        return consumer(bootstrap(), settings);
+    }
+
+    /** A consumer for any broker, this one or another. */
+    static KafkaConsumer<String, String> consumer(final String bootstrap, final Object... settings)
+    {
         final Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
