@@ -83,7 +83,7 @@ public final class GroupRebalanceBenchmark
             final String bootstrap = external == null ? broker.bootstrap() : external;
             final String label = options.getOrDefault("label", external == null ? "Ringlog" : bootstrap);
             final String topic = "bench-" + System.currentTimeMillis();
-            try (Admin admin = TestBroker.admin(bootstrap))
+            try (Admin admin = TestBroker.adminFor(bootstrap))
             {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, (short)1))).all().get();
             }
@@ -94,7 +94,7 @@ public final class GroupRebalanceBenchmark
             final Map<String, Integer> seen = GroupMemberThread.newSeenMap();
             for (int i = 0; i < members - 1; i++)
             {
-                group.add(new GroupMemberThread("m" + i, () -> TestBroker.consumer(bootstrap, settings), topic, seen));
+                group.add(new GroupMemberThread("m" + i, () -> TestBroker.consumerFor(bootstrap, settings), topic, seen));
             }
             awaitFair(group, partitions);
             final long[] joins = new long[rounds];
@@ -102,7 +102,7 @@ public final class GroupRebalanceBenchmark
             for (int r = 0; r < rounds; r++)
             {
                 final GroupMemberThread joiner = new GroupMemberThread("joiner" + r,
-                    () -> TestBroker.consumer(bootstrap, settings), topic, seen);
+                    () -> TestBroker.consumerFor(bootstrap, settings), topic, seen);
                 group.add(joiner);
                 awaitFair(group, partitions);
                 joins[r] = System.nanoTime() - joiner.pollingSinceNanos();

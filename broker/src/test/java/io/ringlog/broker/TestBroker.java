@@ -45,11 +45,11 @@ final class TestBroker implements AutoCloseable
 
     Admin admin()
     {
-        return admin(bootstrap());
+        return adminFor(bootstrap());
     }
 
     /** An AdminClient for any broker, this one or another (the rebalance benchmark measures Apache Kafka too). */
-    static Admin admin(final String bootstrap)
+    static Admin adminFor(final String bootstrap)
     {
         final Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -76,11 +76,11 @@ final class TestBroker implements AutoCloseable
 
     KafkaConsumer<String, String> consumer(final Object... settings)
     {
-        return consumer(bootstrap(), settings);
+        return consumerFor(bootstrap(), settings);
     }
 
     /** A consumer for any broker, this one or another. */
-    static KafkaConsumer<String, String> consumer(final String bootstrap, final Object... settings)
+    static KafkaConsumer<String, String> consumerFor(final String bootstrap, final Object... settings)
     {
         final Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
