@@ -33,7 +33,6 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
 {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRequestRouter.class);
 
-    private final SupportedApis apis;
     private final ApiVersionsResponseBuilder apiVersions;
     private final ProduceApi produce;
     private final FetchApi fetch;
@@ -49,7 +48,6 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
         final Map<Short, AsyncApi> async,
         final ExecutorService admin)
     {
-        this.apis = apis;
         this.apiVersions = new ApiVersionsResponseBuilder(apis);
         this.produce = produce;
         this.fetch = fetch;
@@ -144,10 +142,5 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
             Thread.onSpinWait();
             Thread.yield();
         }
-    }
-
-    public SupportedApis apis()
-    {
-        return apis;
     }
 }

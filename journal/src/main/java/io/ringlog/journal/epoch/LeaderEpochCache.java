@@ -41,13 +41,6 @@ public final class LeaderEpochCache
         return e.length == 0 ? EpochEndOffset.UNDEFINED : (int)e[e.length - 1][0];
     }
 
-    /** Start offset of the latest epoch, or {@link EpochEndOffset#UNDEFINED}. */
-    public long latestStartOffset()
-    {
-        final long[][] e = entries;
-        return e.length == 0 ? EpochEndOffset.UNDEFINED : e[e.length - 1][1];
-    }
-
     /**
      * Record that {@code epoch} starts at {@code startOffset}, when it is newer than the latest known. Writer thread.
      *

@@ -227,11 +227,6 @@ abstract class MappedIndex implements AutoCloseable
         ENTRIES.setRelease(this, entries + 1);
     }
 
-    protected final int capacityEntries()
-    {
-        return maxEntries;
-    }
-
     /** The key the entries are sorted by, for entry {@code i}. */
     protected abstract long keyAt(int i);
 
