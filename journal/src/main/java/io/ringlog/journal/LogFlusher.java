@@ -15,7 +15,35 @@ import java.util.Arrays;
  */
 public final class LogFlusher implements Agent
 {
+    /**
+     * Told of each fsync the flusher ran, on the flusher thread, right after it returned: the single writer of
+     * whatever it records (the broker's flush-time histogram). It must not block; an fsync takes from tens of
+     * microseconds to many milliseconds, so a few nanoseconds of recording are lost in it.
+     */
+    @FunctionalInterface
+    public interface FlushListener
+    {
+        /**
+         * @param log        the log flushed.
+         * @param durationNs how long {@link PartitionLog#flush()} took, by {@link System#nanoTime()}.
+         */
+        void onFlush(PartitionLog log, long durationNs);
+    }
+
+    private final FlushListener listener;
     private volatile PartitionLog[] logs = new PartitionLog[0];
+
+    /** A flusher that tells nobody of its flushes. */
+    public LogFlusher()
+    {
+        this((log, durationNs) -> { });
+    }
+
+    /** @param listener told of each flush, on the flusher thread. */
+    public LogFlusher(final FlushListener listener)
+    {
+        this.listener = listener;
+    }
 
     /** Take over the fsyncs of {@code log}; call before its writer starts appending. */
     public void register(final PartitionLog log)
@@ -40,7 +68,9 @@ public final class LogFlusher implements Agent
         {
             if (log.isFlushRequested() && !log.isClosed())
             {
+                final long start = System.nanoTime();
                 log.flush();
+                listener.onFlush(log, System.nanoTime() - start);
                 work++;
             }
         }

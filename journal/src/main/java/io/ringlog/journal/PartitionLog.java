@@ -263,6 +263,16 @@ public final class PartitionLog implements AutoCloseable
         return bases;
     }
 
+    /**
+     * Base offset of the active (newest) segment: the one appends go to. It changes on roll and truncation, before
+     * the log end offset moves past it. Any thread (acquire); allocation-free.
+     */
+    public long activeSegmentBaseOffset()
+    {
+        final Segment[] s = segments;
+        return s[s.length - 1].baseOffset();
+    }
+
     /** The latest leader epoch recorded in the log, or -1. Any thread. */
     public int latestEpoch()
     {

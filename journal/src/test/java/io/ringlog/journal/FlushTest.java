@@ -88,6 +88,36 @@ class FlushTest
     }
 
     @Test
+    void theListenerHearsOfEachFlushOnTheFlusherThread() throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicLong flushes = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        final LogFlusher flusher = new LogFlusher((flushed, durationNs) ->
+        {
+            if (durationNs < 0 || !Thread.currentThread().getName().equals("ringlog-log-flusher"))
+            {
+                wrong.set(flushed + " took " + durationNs + " ns on " + Thread.currentThread().getName());
+            }
+            flushes.incrementAndGet();
+        });
+        try (PartitionLog log = PartitionLog.open(dir, "f", 0, LogConfig.builder().flushMessages(1).build());
+            AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null, flusher))
+        {
+            flusher.register(log);
+            AgentRunner.startOnThread(runner);
+            for (int i = 1; i <= 5; i++)
+            {
+                TestBatches.append(log, TestBatches.batch(1, 10), 0);
+                final long expected = i;
+                awaitTrue(() -> log.flushedOffset() >= expected);
+            }
+            flusher.unregister(log);
+        }
+        assertEquals(5, flushes.get(), "one fsync per append, as each waited for the last to be flushed");
+        assertEquals(null, wrong.get());
+    }
+
+    @Test
     void rollFlushesTheSealedSegment() throws Exception
     {
         final int size = TestBatches.batch(5, 10).remaining();

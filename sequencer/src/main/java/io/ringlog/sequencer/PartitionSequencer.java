@@ -8,6 +8,7 @@ import io.ringlog.sequencer.producer.ProducerStateTable;
 import io.ringlog.sequencer.ring.ProduceRing;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -58,6 +59,8 @@ public final class PartitionSequencer
     private final PartitionWriter writer;
     private final long rebuiltBatches;
     private volatile SequencerShard shard;
+    private volatile AtomicCounter highWatermarkCounter;
+    private volatile AtomicCounter segmentBaseCounter;
 
     /**
      * Take over an open log and rebuild its idempotent-producer state by reading every batch header in it (see
@@ -159,10 +162,40 @@ public final class PartitionSequencer
         return ring.backPressuredCount();
     }
 
+    /** Records and bytes this partition's shard has appended for producers. Any thread (acquire reads). */
+    public AppendCounters appendCounters()
+    {
+        return writer.appended;
+    }
+
+    /** Offers claimed in the ring and not yet taken by the shard, out of {@link #ringSize()}. Any thread. */
+    public int ringOccupancy()
+    {
+        return ring.occupancy();
+    }
+
+    /** Events the ring holds. */
+    public int ringSize()
+    {
+        return ring.size();
+    }
+
     /** Batch headers read to rebuild the producer state when this sequencer was created. */
     public long rebuiltBatches()
     {
         return rebuiltBatches;
+    }
+
+    /** The counter the high watermark is mirrored into, or null. Any thread. */
+    public AtomicCounter highWatermarkCounter()
+    {
+        return highWatermarkCounter;
+    }
+
+    /** The counter the active segment's base offset is mirrored into, or null. Any thread. */
+    public AtomicCounter segmentBaseCounter()
+    {
+        return segmentBaseCounter;
     }
 
     /** True once removal has begun. Any thread. */
@@ -229,6 +262,39 @@ public final class PartitionSequencer
         {
             p.writer.raiseHighWatermark(offset);
             return p.highWatermark();
+        });
+    }
+
+    /**
+     * Mirror the high watermark into {@code highWatermark}, and the base offset of the active segment into
+     * {@code segmentBase}, every time the high watermark moves (on the shard thread: segment base first, then high
+     * watermark, each with a release store; see {@code PartitionWriter#mirrorHighWatermark} for why the order
+     * matters to same-host readers), and once when this takes effect. Both null: stop mirroring, after which the shard
+     * never touches the old counters (so they may be freed once the future completes). The sequencer knows only
+     * Agrona's {@link AtomicCounter}; the broker passes Aeron counters, so processes on the same host read the high
+     * watermark from shared memory.
+     * <p>
+     * Before the sequencer joins a shard this takes effect at once, on the calling thread (the shard's
+     * {@code addPartition} hand-off publishes it); after, it is queued to the shard like any control operation.
+     */
+    public CompletableFuture<Void> mirrorHighWatermark(final AtomicCounter highWatermark, final AtomicCounter segmentBase)
+    {
+        if ((highWatermark == null) != (segmentBase == null))
+        {
+            throw new IllegalArgumentException("mirror both counters or neither");
+        }
+        if (shard == null && !ring.isClosed())
+        {
+            writer.mirror(highWatermark, segmentBase);
+            highWatermarkCounter = highWatermark;
+            segmentBaseCounter = segmentBase;
+            return CompletableFuture.completedFuture(null);
+        }
+        return onWriter(w ->
+        {
+            w.mirror(highWatermark, segmentBase);
+            highWatermarkCounter = highWatermark;
+            segmentBaseCounter = segmentBase;
         });
     }
 

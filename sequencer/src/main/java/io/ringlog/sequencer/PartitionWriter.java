@@ -14,6 +14,7 @@ import io.ringlog.sequencer.ring.ProduceEvent;
 import io.ringlog.sequencer.ring.ProduceRing;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -34,6 +35,8 @@ final class PartitionWriter implements EventPoller.Handler<ProduceEvent>
     private final ProducerStateTable producers;
     private final AppendResult appendResult = new AppendResult();
     private final BatchValidator validator = new BatchValidator();
+    /** Metrics: records and bytes appended, its own padded object (read by the scrape, written only here). */
+    final AppendCounters appended = new AppendCounters();
     private PendingAcks pending;
     private ErrorHandler errors;
     private int leaderEpoch;
@@ -45,6 +48,8 @@ final class PartitionWriter implements EventPoller.Handler<ProduceEvent>
     private int drained;
     private int drainBudget;
     private boolean answered;
+    private AtomicCounter highWatermarkMirror;
+    private AtomicCounter segmentBaseMirror;
 
     PartitionWriter(
         final PartitionLog log,
@@ -158,6 +163,7 @@ final class PartitionWriter implements EventPoller.Handler<ProduceEvent>
             return;
         }
         producers.onAppended(buffer, offset, length, appendResult.firstOffset(), nowMs);
+        appended.onAppend(appendResult.recordCount(), appendResult.bytes());
         if (inSyncReplicas == 1)
         {
             raiseHighWatermark(log.logEndOffset());
@@ -215,6 +221,7 @@ final class PartitionWriter implements EventPoller.Handler<ProduceEvent>
             return 0;
         }
         highWatermark.set(target); // release, after the journal's release of the log end offset
+        mirrorHighWatermark(target);
         return pending.onHighWatermark(target, inSyncReplicas >= minInsyncReplicas);
     }
 
@@ -239,10 +246,42 @@ final class PartitionWriter implements EventPoller.Handler<ProduceEvent>
             {
                 highWatermark.set(end);
             }
+            mirrorHighWatermark(highWatermark.get()); // the active segment may be an older one now
             pending.failBeyond(end, ProduceStatus.NOT_LEADER_OR_FOLLOWER);
             ProducerStateLoader.rebuild(log, producers, now);
         }
         return code;
+    }
+
+    /**
+     * Mirror the high watermark into {@code highWatermark} and the active segment's base offset into
+     * {@code segmentBase} from now on (both null: stop), writing both at once. Shard thread, or before the partition
+     * joins a shard.
+     */
+    void mirror(final AtomicCounter highWatermark, final AtomicCounter segmentBase)
+    {
+        highWatermarkMirror = highWatermark;
+        segmentBaseMirror = segmentBase;
+        mirrorHighWatermark(this.highWatermark.get());
+    }
+
+    /**
+     * Publish the segment base, then the high watermark, each with a release store. The order is what a same-host
+     * reader of the mapped journal relies on: when the journal rolls it trims the old segment file to its written
+     * length, so a reader that saw a high watermark beyond that length while still believing the old segment active
+     * would read past the end of the old file (garbage, or SIGBUS through its mapping). Written in this order, and
+     * read in the reverse one (high watermark, then segment base, each with acquire), a reader that sees a high
+     * watermark always sees the segment that holds it, or a later one. The journal publishes the new segment before
+     * the log end offset that moves into it, so the base read here is never behind the high watermark written next.
+     */
+    private void mirrorHighWatermark(final long hw)
+    {
+        final AtomicCounter hwMirror = highWatermarkMirror;
+        if (hwMirror != null)
+        {
+            segmentBaseMirror.setRelease(log.activeSegmentBaseOffset());
+            hwMirror.setRelease(hw);
+        }
     }
 
     void leaderEpoch(final int epoch)

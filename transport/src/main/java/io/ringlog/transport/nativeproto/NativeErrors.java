@@ -32,6 +32,8 @@ public final class NativeErrors
     public static final short DUPLICATE_SEQUENCE_NUMBER = 46;
     public static final short INVALID_PRODUCER_EPOCH = 47;
     public static final short KAFKA_STORAGE_ERROR = 56;
+    /** A consumer met a batch in a codec it cannot decode (the native client reads uncompressed batches only). */
+    public static final short UNSUPPORTED_COMPRESSION_TYPE = 76;
     public static final short MEMBER_ID_REQUIRED = 79;
     public static final short UNKNOWN_TOPIC_ID = 100;
 
@@ -78,6 +80,7 @@ public final class NativeErrors
             case DUPLICATE_SEQUENCE_NUMBER -> "DUPLICATE_SEQUENCE_NUMBER";
             case INVALID_PRODUCER_EPOCH -> "INVALID_PRODUCER_EPOCH";
             case KAFKA_STORAGE_ERROR -> "KAFKA_STORAGE_ERROR";
+            case UNSUPPORTED_COMPRESSION_TYPE -> "UNSUPPORTED_COMPRESSION_TYPE";
             case MEMBER_ID_REQUIRED -> "MEMBER_ID_REQUIRED";
             case UNKNOWN_TOPIC_ID -> "UNKNOWN_TOPIC_ID";
             case UNKNOWN_SESSION -> "UNKNOWN_SESSION";

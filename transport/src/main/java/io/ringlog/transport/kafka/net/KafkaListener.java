@@ -299,6 +299,15 @@ public final class KafkaListener implements Agent, AutoCloseable
     private void onCompletion(final KafkaRequest request)
     {
         assert onSelectorThread() || closed;
+        try
+        {
+            handler.onRequestCompleted(request);
+        }
+        catch (final Throwable t)
+        {
+            counters.handlerErrors.incrementRelease();
+            LOG.warn("handler failed on request completed", t);
+        }
         final KafkaConnection connection = request.connection();
         try
         {

@@ -24,6 +24,19 @@ public interface KafkaRequestHandler
     void onRequest(KafkaRequest request);
 
     /**
+     * The listener took a request's completion (a response about to be written, no response, or a close), from
+     * whichever thread completed it; {@link KafkaRequest#apiKey()} and {@link KafkaRequest#receivedNanos()} are
+     * still valid during the call. One call per completed request, on the selector thread, so whatever it records
+     * has a single writer: request latency, for one. It runs once per request on the selector, so it must be a
+     * few nanoseconds and allocate nothing. If it throws, the listener counts a handler error and goes on.
+     *
+     * @param request the completed request; not to be kept.
+     */
+    default void onRequestCompleted(final KafkaRequest request)
+    {
+    }
+
+    /**
      * A connection was accepted.
      *
      * @param connectionId  unique within the listener.
