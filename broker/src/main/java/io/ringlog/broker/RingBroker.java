@@ -14,6 +14,7 @@ import io.ringlog.broker.kafka.OffsetsApi;
 import io.ringlog.broker.kafka.TopicAdminApi;
 import io.ringlog.broker.metrics.BrokerMetrics;
 import io.ringlog.broker.metadata.SingleNodeController;
+import io.ringlog.broker.nativeapi.NativeService;
 import io.ringlog.broker.partition.PartitionRegistry;
 import io.ringlog.broker.produce.ProduceApi;
 import io.ringlog.broker.producer.ProducerIdManager;
@@ -32,6 +33,7 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -59,9 +61,11 @@ import java.util.concurrent.TimeUnit;
  * cold-path requests, the single-node controller and the partitions it assigns.
  * <p>
  * Start-up order: the writers first (flusher, shards), then the listener binds (so its port is known), then the
- * controller (which advertises that port), then the partitions are opened and recovered, and only then does the
- * listener start accepting. Shutdown is the reverse: stop accepting and close connections, finish admin work, close
- * every partition (its queued requests are answered, its log flushed, trimmed and unmapped), stop the threads.
+ * controller (which advertises that port), then the Aeron media driver and client of the native path (each partition
+ * gets its shared-memory counters as it opens), then the partitions are opened and recovered, then the native gateway
+ * starts, and only then does the listener start accepting. Shutdown is the reverse: stop accepting and close
+ * connections, stop the native gateway, finish admin work, close every partition (its queued requests are answered,
+ * its log flushed, trimmed and unmapped), stop the threads, then the Aeron client and the embedded driver.
  */
 public final class RingBroker implements AutoCloseable
 {
@@ -79,6 +83,7 @@ public final class RingBroker implements AutoCloseable
     private final GroupService groups;
     private final ExecutorService admin;
     private final BrokerMetrics metrics; // issue 6: the Prometheus endpoint
+    private final NativeService nativeService; // null when native.enabled=false
     private volatile boolean closed;
 
     private RingBroker(final BrokerConfig config) throws IOException
@@ -96,7 +101,7 @@ public final class RingBroker implements AutoCloseable
             started.push(metrics);
             final ErrorHandler errors = t -> LOG.error("broker thread error", t);
 
-            final LogFlusher flusher = new LogFlusher();
+            final LogFlusher flusher = new LogFlusher(metrics.flushListener()); // metrics: fsync times
             flusherRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors, null, flusher);
             AgentRunner.startOnThread(flusherRunner);
             started.push(flusherRunner);
@@ -108,13 +113,22 @@ public final class RingBroker implements AutoCloseable
                 .build();
             final SequencerShard[] shards = new SequencerShard[shardCount];
             final FetchWaiters[] waiters = new FetchWaiters[shardCount];
+            // Low-latency profile: shard 0's thread takes the native gateway too, once it exists (see NativeService).
+            final boolean nativeEnabled = config.get(BrokerConfig.NATIVE_ENABLED);
+            DynamicCompositeAgent gatewayHost = null;
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new SequencerShard("ringlog-shard-" + i, sequencerConfig);
                 waiters[i] = new FetchWaiters(FETCH_WAITERS_CAPACITY, "ringlog-fetch-waiters-" + i);
+                final boolean hostsGateway = i == 0 && nativeEnabled &&
+                    "busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY));
+                if (hostsGateway)
+                {
+                    gatewayHost = new DynamicCompositeAgent("ringlog-shard-0", shards[i], waiters[i]);
+                }
                 final AgentRunner runner = new AgentRunner(
                     IdleStrategies.forShard(config.get(BrokerConfig.IDLE_STRATEGY), shards[i], waiters[i]),
-                    errors, null, new CompositeAgent(shards[i], waiters[i]));
+                    errors, null, hostsGateway ? gatewayHost : new CompositeAgent(shards[i], waiters[i]));
                 AgentRunner.startOnThread(runner);
                 writerRunners.add(runner);
                 started.push(runner);
@@ -143,6 +157,12 @@ public final class RingBroker implements AutoCloseable
             controller = new SingleNodeController(config, advertisedHost, advertisedPort);
             partitions = new PartitionRegistry(config, shards, sequencerConfig, flusher);
             started.push(controller);
+            // The media driver and Aeron client before the partitions open: each partition gets its counters then.
+            nativeService = nativeEnabled ? NativeService.start(config, errors, partitions) : null;
+            if (nativeService != null)
+            {
+                started.push(nativeService);
+            }
             started.push(partitions);
             controller.subscribe(partitions);
 
@@ -177,11 +197,18 @@ public final class RingBroker implements AutoCloseable
             groups = GroupService.start(config, controller, partitions, errors); // creates __consumer_offsets if missing
             started.push(groups);
             async.putAll(groups.asyncApis());
-            handler.delegate = new KafkaRequestRouter(apis, new ProduceApi(partitions), new FetchApi(partitions, waiters),
-                coldPath, async, admin);
+            handler.delegate = new KafkaRequestRouter(apis, new ProduceApi(partitions, metrics.requests()),
+                new FetchApi(partitions, waiters, metrics.requests()), coldPath, async, admin, metrics.requests());
+            if (nativeService != null)
+            {
+                nativeService.startGateway(admin, coldPath.get(ApiKeys.METADATA.id),
+                    coldPath.get(ApiKeys.INIT_PRODUCER_ID.id), groups.asyncApis(), gatewayHost);
+                started.push(nativeService::stopGateway);
+            }
 
-            // Metrics (issue 6): what the endpoint reads on each scrape, from the values these publish; no hot-path work.
-            metrics.register(partitions, shards, listener.counters());
+            // Metrics (issue 6): what the endpoint reads on each scrape, from the values these publish (and the
+            // single-writer counters the shards, the selector and the flusher keep for it).
+            metrics.register(partitions, shards, listener.counters(), groups.coordinator());
             listenerRunner = new AgentRunner(listener.idleStrategy(), errors, null, listener);
             AgentRunner.startOnThread(listenerRunner);
         }
@@ -304,6 +331,30 @@ public final class RingBroker implements AutoCloseable
         return controller;
     }
 
+    /** The native path (Aeron), or null when {@code native.enabled=false}. */
+    public NativeService nativeService()
+    {
+        return nativeService;
+    }
+
+    /** The media driver's directory native clients connect to, or null when the native path is off. */
+    public String aeronDirectoryName()
+    {
+        return nativeService == null ? null : nativeService.aeronDirectoryName();
+    }
+
+    /** The channels the native gateway takes requests on (stream {@code native.ingress.stream.id}); empty when off. */
+    public List<String> nativeIngressChannels()
+    {
+        return nativeService == null ? List.of() : nativeService.ingressChannels();
+    }
+
+    /** The port the Prometheus endpoint is bound to, or -1 when {@code metrics.port} is off. */
+    public int metricsPort()
+    {
+        return metrics.port();
+    }
+
     /** Stop, answering what is in flight, flushing and closing every log. Idempotent. */
     @Override
     public void close()
@@ -316,6 +367,10 @@ public final class RingBroker implements AutoCloseable
         LOG.info("Ringlog broker {} stopping", config.nodeId());
         CloseHelper.quietClose(metrics); // Metrics (issue 6): no scrape reads a log being closed
         CloseHelper.quietClose(listenerRunner); // stops accepting, closes connections
+        if (nativeService != null)
+        {
+            nativeService.stopGateway(); // sessions told and closed; nothing reads a log from here on
+        }
         admin.shutdown();
         try
         {
@@ -329,6 +384,7 @@ public final class RingBroker implements AutoCloseable
         partitions.close(); // answers queued requests, flushes, trims and unmaps every log
         writerRunners.forEach(CloseHelper::quietClose);
         CloseHelper.quietClose(flusherRunner);
+        CloseHelper.quietClose(nativeService); // Aeron client, then the embedded driver: no shard writes a counter now
         controller.close();
         dirLocks.forEach(CloseHelper::quietClose);
         LOG.info("Ringlog broker {} stopped", config.nodeId());
@@ -350,6 +406,16 @@ public final class RingBroker implements AutoCloseable
             else
             {
                 d.onRequest(request);
+            }
+        }
+
+        @Override
+        public void onRequestCompleted(final KafkaRequest request)
+        {
+            final KafkaRequestHandler d = delegate;
+            if (d != null)
+            {
+                d.onRequestCompleted(request); // metrics: request latency
             }
         }
     }

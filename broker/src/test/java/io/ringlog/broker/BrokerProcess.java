@@ -124,7 +124,13 @@ final class BrokerProcess implements AutoCloseable
     static BrokerProcess launch(final Path workDir, final String... overrides) throws IOException
     {
         final List<String> arguments = new ArrayList<>(List.of("server"));
-        for (final String override : overrides)
+        // The native path is on by default: give each process its own media driver directory and IPC ingress only,
+        // so that brokers of other tests (or of anyone on this machine) never meet on Aeron's default directory or
+        // on UDP port 9093.
+        final List<String> all = new ArrayList<>(List.of(
+            "aeron.dir=" + workDir.toAbsolutePath().resolve("aeron"), "native.ingress.channels=aeron:ipc"));
+        all.addAll(List.of(overrides));
+        for (final String override : all)
         {
             arguments.add("--override");
             arguments.add(override);

@@ -30,6 +30,8 @@ final class TestBroker implements AutoCloseable
         config.put("listeners", "PLAINTEXT://127.0.0.1:0");
         config.put("log.dirs", dataDir.toString());
         config.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+        // These tests speak Kafka; the native path has its own (io.ringlog.broker.nativeapi), each with its own driver.
+        config.put("native.enabled", "false");
         for (final String o : overrides)
         {
             final int eq = o.indexOf('=');

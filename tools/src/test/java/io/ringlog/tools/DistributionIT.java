@@ -62,6 +62,8 @@ class DistributionIT
         final Path stderr = dir.resolve("server.stderr");
         final Process server = command(home, "server", "--config", "config/server.properties",
             "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + dir.resolve("data"),
+            // the native path stays on, as shipped, with its own media driver dir and IPC only (no fixed UDP port)
+            "--override", "aeron.dir=" + dir.resolve("aeron"), "--override", "native.ingress.channels=aeron:ipc",
             "--override", "offsets.topic.num.partitions=1", "--override", "metrics.port=" + metricsPort)
             .redirectError(stderr.toFile()).start();
         try

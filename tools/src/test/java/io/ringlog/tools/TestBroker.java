@@ -34,6 +34,8 @@ final class TestBroker implements AutoCloseable
         config.put("log.segment.bytes", Integer.toString(1024 * 1024));
         config.put("offsets.topic.num.partitions", "4");
         config.put("group.initial.rebalance.delay.ms", "0");
+        // The command line speaks Kafka: no media driver in Aeron's default dir, which parallel runs would share.
+        config.put("native.enabled", "false");
         for (final String o : overrides)
         {
             final int eq = o.indexOf('=');

@@ -117,6 +117,32 @@ public final class BrokerConfig
         }
         return port;
     }, "Ringlog: port of the Prometheus endpoint (/metrics) on the listener's host; -1: off, 0: a free port");
+    public static final ConfigKey<Boolean> NATIVE_ENABLED = new ConfigKey<>("native.enabled", "true", bool(),
+        "Ringlog: serve the native protocol (SBE over Aeron: IPC on this host, UDP across hosts) beside Kafka's");
+    public static final ConfigKey<Boolean> AERON_DRIVER_EMBEDDED = new ConfigKey<>("aeron.driver.embedded", "true",
+        bool(), "Ringlog: launch an Aeron media driver inside the broker (SHARED threading, back-off idle, never " +
+        "spinning: IPC needs no spinning driver); false: join the driver already running in aeron.dir");
+    public static final ConfigKey<String> AERON_DIR = new ConfigKey<>("aeron.dir", "", text(),
+        "Ringlog: the media driver's directory; empty: Aeron's default (/dev/shm/aeron-<user> on Linux), where " +
+        "same-host clients look first");
+    public static final ConfigKey<String> NATIVE_INGRESS_CHANNELS = new ConfigKey<>("native.ingress.channels",
+        "aeron:ipc,aeron:udp?endpoint=127.0.0.1:9093", text(),
+        "Ringlog: comma-separated Aeron channels the native gateway takes requests on");
+    public static final ConfigKey<Integer> NATIVE_INGRESS_STREAM_ID = new ConfigKey<>("native.ingress.stream.id",
+        "7701", intBetween(1, Integer.MAX_VALUE), "Ringlog: stream id of the native ingress on every ingress channel");
+    public static final ConfigKey<Integer> NATIVE_SESSION_TIMEOUT_MS = new ConfigKey<>("native.session.timeout.ms",
+        "10000", intBetween(100, 3_600_000), "Ringlog: a native session the broker hears nothing from for this long " +
+        "expires (100 to 3600000); clients keep alive every quarter of it");
+    public static final ConfigKey<Integer> NATIVE_MAX_SESSIONS = new ConfigKey<>("native.max.sessions", "64",
+        intBetween(1, 65536), "Ringlog: native sessions open at once (1 to 65536); each holds an egress publication " +
+        "of three native.egress.term.length terms");
+    public static final ConfigKey<Integer> NATIVE_EGRESS_TERM_LENGTH = new ConfigKey<>("native.egress.term.length",
+        "16777216", powerOfTwoBetween(65536, 1 << 30), "Ringlog: term length of each session's egress publication " +
+        "(a power of two, 65536 to 1073741824); a RecordsMessage is at most an eighth of it, so keep it 8 times " +
+        "message.max.bytes; a client's term-length in its response channel wins");
+    public static final ConfigKey<Integer> NATIVE_REQUEST_MEMORY_BYTES = new ConfigKey<>("native.request.memory.bytes",
+        "33554432", intBetween(65536, 1 << 30), "Ringlog: off-heap bytes holding native produce requests until " +
+        "their partition has them (65536 to 1073741824); when full, produces answer BACK_PRESSURED");
 
     /** Every key this broker understands, in the order they are documented. */
     public static final List<ConfigKey<?>> KEYS = List.of(
@@ -127,7 +153,9 @@ public final class BrokerConfig
         LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, LOG_SEGMENT_DELETE_DELAY_MS,
         LOG_PREALLOCATE, LOG_DIR_RESERVE_BYTES, MIN_INSYNC_REPLICAS, LOG_CLEANUP_POLICY, OFFSETS_TOPIC_NUM_PARTITIONS,
         OFFSETS_RETENTION_MINUTES, GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS,
-        GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY, METRICS_PORT);
+        GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY, METRICS_PORT,
+        NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
+        NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES);
 
     private final Map<String, String> given;
     private final Map<String, Object> values = new LinkedHashMap<>();
@@ -290,6 +318,32 @@ public final class BrokerConfig
         t.put(TopicConfig.CLEANUP_POLICY, get(LOG_CLEANUP_POLICY));
         TopicConfig.validate(t);
         return t;
+    }
+
+    private static java.util.function.Function<String, Integer> intBetween(final int min, final int max)
+    {
+        return s ->
+        {
+            final int v = intAtLeast(min).apply(s);
+            if (v > max)
+            {
+                throw new IllegalArgumentException("must be at most " + max);
+            }
+            return v;
+        };
+    }
+
+    private static java.util.function.Function<String, Integer> powerOfTwoBetween(final int min, final int max)
+    {
+        return s ->
+        {
+            final int v = intBetween(min, max).apply(s);
+            if (Integer.bitCount(v) != 1)
+            {
+                throw new IllegalArgumentException("must be a power of two");
+            }
+            return v;
+        };
     }
 
     private long retentionMs()

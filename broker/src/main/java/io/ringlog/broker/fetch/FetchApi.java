@@ -1,5 +1,6 @@
 package io.ringlog.broker.fetch;
 
+import io.ringlog.broker.metrics.KafkaApiMetrics;
 import io.ringlog.broker.partition.Partition;
 import io.ringlog.broker.partition.PartitionRegistry;
 import io.ringlog.transport.kafka.net.KafkaRequest;
@@ -27,16 +28,19 @@ public final class FetchApi
 {
     private final PartitionRegistry partitions;
     private final FetchWaiters[] waiters;
+    private final KafkaApiMetrics metrics;
     private final FetchResponder responder = new FetchResponder();
 
     /**
      * @param partitions the partitions this broker leads.
      * @param waiters    one per sequencer shard, indexed by shard.
+     * @param metrics    where errors and bytes served are counted (on the selector thread, when an answer is released).
      */
-    public FetchApi(final PartitionRegistry partitions, final FetchWaiters[] waiters)
+    public FetchApi(final PartitionRegistry partitions, final FetchWaiters[] waiters, final KafkaApiMetrics metrics)
     {
         this.partitions = partitions;
         this.waiters = waiters;
+        this.metrics = metrics;
     }
 
     /** Handle a Fetch request. Selector thread. */
@@ -64,7 +68,7 @@ public final class FetchApi
         final boolean unknownSession = data.sessionId() != 0;
         final int topicCount = unknownSession ? 0 : data.topics().size();
         final long deadline = request.receivedNanos() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, data.maxWaitMs()));
-        final PendingFetch fetch = new PendingFetch(request, version,
+        final PendingFetch fetch = new PendingFetch(request, metrics, version,
             version >= 3 ? data.maxBytes() : Integer.MAX_VALUE, Math.max(0, data.minBytes()), deadline,
             topicCount, unknownSession ? 0 : partitionCount);
         if (unknownSession)

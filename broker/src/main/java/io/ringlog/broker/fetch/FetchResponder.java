@@ -28,7 +28,7 @@ final class FetchResponder
     {
         final int capacity = 64 + fetch.topicCount() * BYTES_PER_TOPIC + fetch.partitionCount() * BYTES_PER_PARTITION +
             nameBytes(fetch);
-        final KafkaResponse response = new KafkaResponse(capacity);
+        final KafkaResponse response = new KafkaResponse(capacity).releaseHandler(fetch); // metrics, on release
         encoder.wrap(response.buffer(), 0, fetch.version, fetch.correlationId, 0, fetch.topLevelError, 0, fetch.topicCount());
         final int[] at = new int[fetch.partitionCount()];
         for (int t = 0; t < fetch.topicCount(); t++)

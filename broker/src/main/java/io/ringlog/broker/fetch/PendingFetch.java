@@ -1,19 +1,27 @@
 package io.ringlog.broker.fetch;
 
+import io.ringlog.broker.metrics.KafkaApiMetrics;
 import io.ringlog.broker.partition.Partition;
 import io.ringlog.journal.JournalStatus;
 import io.ringlog.journal.LogSlice;
 import io.ringlog.transport.kafka.net.KafkaRequest;
+import io.ringlog.transport.kafka.net.KafkaResponse;
+import io.ringlog.transport.kafka.net.ResponseReleaseHandler;
+import io.ringlog.transport.kafka.protocol.KafkaApis;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One Fetch request between its arrival and its answer: the partitions it asks for, where each read starts, and a
  * reusable {@link LogSlice} per partition. Created on the selector thread; from then on owned by one thread at a
- * time (the selector, or the {@link FetchWaiters} it was parked with), which is the one that answers it.
+ * time (the selector, or the {@link FetchWaiters} it was parked with), which is the one that answers it. Its answer
+ * carries it as release handler: once the listener is done with the answer, on the selector thread, it counts the
+ * errors and the records and bytes sent per partition ({@link KafkaApiMetrics} has that one writer), reading what
+ * the answering thread left here before it handed the answer over.
  */
-final class PendingFetch
+final class PendingFetch implements ResponseReleaseHandler
 {
     final KafkaRequest request;
+    final KafkaApiMetrics metrics;
     final short version;
     final int correlationId;
     final int maxBytes;
@@ -40,6 +48,7 @@ final class PendingFetch
 
     PendingFetch(
         final KafkaRequest request,
+        final KafkaApiMetrics metrics,
         final short version,
         final int maxBytes,
         final int minBytes,
@@ -48,6 +57,7 @@ final class PendingFetch
         final int partitionCount)
     {
         this.request = request;
+        this.metrics = metrics;
         this.version = version;
         this.correlationId = request.correlationId();
         this.maxBytes = maxBytes;
@@ -69,6 +79,25 @@ final class PendingFetch
         for (int i = 0; i < partitionCount; i++)
         {
             slices[i] = new LogSlice();
+        }
+    }
+
+    /**
+     * The listener is done with the answer: count its errors, and if it was sent in full, what it served (whole
+     * batches: the records of a slice are its offsets from the first batch's base to the end of the last). Selector
+     * thread; allocation-free.
+     */
+    @Override
+    public void onResponseReleased(final KafkaResponse response, final boolean sent)
+    {
+        metrics.onError(KafkaApis.FETCH, topLevelError);
+        for (int i = 0; i < partitions.length; i++)
+        {
+            metrics.onError(KafkaApis.FETCH, errors[i]);
+            if (sent && lengths[i] > 0)
+            {
+                metrics.onFetched(partitions[i], lengths[i], slices[i].nextOffset() - slices[i].baseOffset());
+            }
         }
     }
 

@@ -11,8 +11,11 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +52,8 @@ public final class GroupCoordinator implements Agent
     static final int MAX_APPENDS_IN_FLIGHT = 1024;
     /** The client's text kept with an offset, at most (Kafka's {@code offset.metadata.max.bytes} default). */
     static final int OFFSET_METADATA_MAX_BYTES = 4096;
+    /** Snapshots asked for and not made yet: a scrape asks for one at a time, so a few is plenty. */
+    static final int SNAPSHOT_QUEUE_CAPACITY = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
 
@@ -59,6 +64,8 @@ public final class GroupCoordinator implements Agent
     private final Supplier<MetadataImage> metadata;
     private final EpochClock clock;
     private final ManyToOneConcurrentArrayQueue<GroupCall> requests;
+    private final ManyToOneConcurrentArrayQueue<CompletableFuture<List<GroupSnapshot>>> snapshots =
+        new ManyToOneConcurrentArrayQueue<>(SNAPSHOT_QUEUE_CAPACITY);
     private final GroupTimers timers;
     private final Rebalance rebalance;
     final MemberSessions sessions;
@@ -111,6 +118,26 @@ public final class GroupCoordinator implements Agent
         return true;
     }
 
+    /**
+     * A copy of every group's state, member count and committed offsets, for metrics. Made on the coordinator thread
+     * in its next duty cycle (after the start-up replay), so the coordinator never waits for the caller and never
+     * shares its maps; the caller waits on the future with a timeout. Allocates in proportion to the groups and
+     * their offsets: a scrape, not a request path. Any thread; never blocks.
+     *
+     * @return the snapshot to come; failed at once when {@value #SNAPSHOT_QUEUE_CAPACITY} are already waiting, and
+     * when the coordinator closes first.
+     */
+    public CompletableFuture<List<GroupSnapshot>> snapshot()
+    {
+        final CompletableFuture<List<GroupSnapshot>> future = new CompletableFuture<>();
+        if (!snapshots.offer(future))
+        {
+            return CompletableFuture.failedFuture(new IllegalStateException("group snapshots already waiting"));
+        }
+        wake.run();
+        return future;
+    }
+
     /** How a request wakes the coordinator's thread. Set before the thread starts. */
     void wakeWith(final Runnable wakeThread)
     {
@@ -121,7 +148,7 @@ public final class GroupCoordinator implements Agent
     /** Requests or shard answers waiting: the last check before the thread parks. Coordinator thread. */
     boolean hasPendingWork()
     {
-        return !requests.isEmpty() || log.hasAnsweredAppends();
+        return !requests.isEmpty() || log.hasAnsweredAppends() || !snapshots.isEmpty();
     }
 
     /** Whether the start-up replay is done. Any thread. */
@@ -160,7 +187,21 @@ public final class GroupCoordinator implements Agent
             work += requests.drain(this::onRequest, DRAIN_LIMIT);
         }
         work += timers.poll(nowMs);
+        work += snapshots.drain(this::answerSnapshot, SNAPSHOT_QUEUE_CAPACITY);
         return work;
+    }
+
+    private void answerSnapshot(final CompletableFuture<List<GroupSnapshot>> future)
+    {
+        final List<GroupSnapshot> all = new ArrayList<>(groups.size());
+        for (final ClassicGroup group : groups.values())
+        {
+            final List<GroupSnapshot.Committed> offsets = new ArrayList<>();
+            group.offsets.forEach((topic, byPartition) -> byPartition.forEach((partition, committed) ->
+                offsets.add(new GroupSnapshot.Committed(topic, partition, committed.offset()))));
+            all.add(new GroupSnapshot(group.groupId, group.state.kafkaName(), group.members.size(), List.copyOf(offsets)));
+        }
+        future.complete(List.copyOf(all));
     }
 
     /** Answer every waiting request: the broker is stopping (its listener is already closed). */
@@ -171,6 +212,11 @@ public final class GroupCoordinator implements Agent
         while ((call = requests.poll()) != null)
         {
             call.fail(Errors.NOT_COORDINATOR);
+        }
+        CompletableFuture<List<GroupSnapshot>> snapshot;
+        while ((snapshot = snapshots.poll()) != null)
+        {
+            snapshot.completeExceptionally(new IllegalStateException("group coordinator closed"));
         }
         for (final ClassicGroup group : groups.values())
         {

@@ -1,10 +1,12 @@
 package io.ringlog.broker.kafka;
 
 import io.ringlog.broker.fetch.FetchApi;
+import io.ringlog.broker.metrics.KafkaApiMetrics;
 import io.ringlog.broker.produce.ProduceApi;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.net.KafkaRequestHandler;
 import io.ringlog.transport.kafka.net.KafkaResponse;
+import io.ringlog.transport.kafka.net.ResponseReleaseHandler;
 import io.ringlog.transport.kafka.protocol.ApiVersionsResponseBuilder;
 import io.ringlog.transport.kafka.protocol.KafkaApis;
 import io.ringlog.transport.kafka.protocol.KafkaMessages;
@@ -27,7 +29,12 @@ import java.util.concurrent.RejectedExecutionException;
  * other API is parsed with the generated classes and answered on the admin thread, so a slow admin request (a topic
  * creation mapping files) never stalls the selector.
  * <p>
- * Selector thread, except {@link #answerOnAdminThread} which runs on the admin executor.
+ * Metrics: {@link #onRequestCompleted} records every request's latency on the selector thread; a cold-path answer
+ * carrying errors has them counted on the building thread and recorded when the listener releases the answer, on
+ * the selector thread again (see {@link KafkaApiMetrics}).
+ * <p>
+ * Selector thread, except {@link #answerOnAdminThread} which runs on the admin executor, and the answers of the
+ * {@link AsyncApi}s, which run on the thread that owns their state.
  */
 public final class KafkaRequestRouter implements KafkaRequestHandler
 {
@@ -39,6 +46,7 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
     private final Map<Short, ColdPathApi> coldPath;
     private final Map<Short, AsyncApi> async;
     private final ExecutorService admin;
+    private final KafkaApiMetrics metrics;
 
     public KafkaRequestRouter(
         final SupportedApis apis,
@@ -46,8 +54,10 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
         final FetchApi fetch,
         final Map<Short, ColdPathApi> coldPath,
         final Map<Short, AsyncApi> async,
-        final ExecutorService admin)
+        final ExecutorService admin,
+        final KafkaApiMetrics metrics)
     {
+        this.metrics = metrics;
         this.apiVersions = new ApiVersionsResponseBuilder(apis);
         this.produce = produce;
         this.fetch = fetch;
@@ -78,6 +88,13 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
         }
     }
 
+    /** Request latency, per api. Selector thread, once per request; allocation-free. */
+    @Override
+    public void onRequestCompleted(final KafkaRequest request)
+    {
+        metrics.onCompleted(request);
+    }
+
     private void dispatchColdPath(final KafkaRequest request)
     {
         final AsyncApi asyncApi = async.get(request.apiKey());
@@ -85,10 +102,12 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
         {
             final ApiMessage data = KafkaMessages.parseRequest(
                 request.apiKey(), request.apiVersion(), request.bodyByteBuffer());
+            final short apiKey = request.apiKey();
             final short version = request.apiVersion();
             final int correlationId = request.correlationId();
-            asyncApi.handle(new ColdPathApi.ApiRequest(request.apiKey(), version, correlationId, request.clientId(), data),
-                response -> respond(request, KafkaMessages.serializeResponse(response, version, correlationId)));
+            asyncApi.handle(new ColdPathApi.ApiRequest(apiKey, version, correlationId, request.clientId(), data),
+                response -> respond(request, KafkaMessages.serializeResponse(response, version, correlationId),
+                    metrics.errorsOnRelease(apiKey, version, response)));
             return;
         }
         final ColdPathApi api = coldPath.get(request.apiKey());
@@ -108,23 +127,29 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
         }
         catch (final RejectedExecutionException ex)
         {
-            respond(request, errorFrame(request, Errors.BROKER_NOT_AVAILABLE));
+            respond(request, errorFrame(request, Errors.BROKER_NOT_AVAILABLE),
+                metrics.errorOnRelease(request.apiKey(), Errors.BROKER_NOT_AVAILABLE));
         }
     }
 
     private void answerOnAdminThread(final KafkaRequest request, final ColdPathApi api, final ColdPathApi.ApiRequest parsed)
     {
         ByteBuffer frame;
+        ResponseReleaseHandler errors;
         try
         {
-            frame = KafkaMessages.serializeResponse(api.handle(parsed), parsed.version(), parsed.correlationId());
+            final ApiMessage response = api.handle(parsed);
+            frame = KafkaMessages.serializeResponse(response, parsed.version(), parsed.correlationId());
+            errors = metrics.errorsOnRelease(parsed.apiKey(), parsed.version(), response);
         }
         catch (final RuntimeException ex)
         {
             LOG.error("{} v{} failed", KafkaApis.name(parsed.apiKey()), parsed.version(), ex);
-            frame = errorFrame(request, KafkaErrors.fromThrowable(ex));
+            final Errors error = KafkaErrors.fromThrowable(ex);
+            frame = errorFrame(request, error);
+            errors = metrics.errorOnRelease(parsed.apiKey(), error);
         }
-        respond(request, frame);
+        respond(request, frame, errors);
     }
 
     private ByteBuffer errorFrame(final KafkaRequest request, final Errors error)
@@ -134,9 +159,10 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
         return KafkaMessages.serializeResponse(response, request.apiVersion(), request.correlationId());
     }
 
-    private static void respond(final KafkaRequest request, final ByteBuffer frame)
+    /** @param errors counts the answer's errors on release (selector thread); null when it has none. */
+    private static void respond(final KafkaRequest request, final ByteBuffer frame, final ResponseReleaseHandler errors)
     {
-        final KafkaResponse response = KafkaResponse.ofFrame(frame);
+        final KafkaResponse response = KafkaResponse.ofFrame(frame).releaseHandler(errors);
         while (request.respond(response) == KafkaRequest.BACK_PRESSURED)
         {
             Thread.onSpinWait();

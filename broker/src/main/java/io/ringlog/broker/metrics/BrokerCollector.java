@@ -1,18 +1,25 @@
 package io.ringlog.broker.metrics;
 
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.ringlog.broker.partition.Partition;
 import io.ringlog.broker.partition.PartitionRegistry;
 import io.ringlog.journal.PartitionLog;
+import io.ringlog.sequencer.AppendCounters;
+import io.ringlog.sequencer.PartitionSequencer;
 import io.ringlog.sequencer.SequencerShard;
 import io.ringlog.transport.kafka.net.KafkaListenerCounters;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 
 import java.util.Iterator;
 
@@ -24,15 +31,16 @@ import java.util.Iterator;
  * <li>the Kafka listener's Agrona counters (written by the selector with release stores, read with acquire);</li>
  * <li>each shard's partition count and longest duty cycle (volatile, documented as readable from any thread);</li>
  * <li>each partition's log start and end offsets, flushed offset, size and segment count (published by the
- * journal's writer with release stores; the segment array is replaced, never mutated), its high watermark and its
- * ring's back-pressure count (the sequencer's any-thread getters).</li>
+ * journal's writer with release stores; the segment array is replaced, never mutated), its high watermark, its
+ * ring's back-pressure count and occupancy, and the records and bytes its shard appended (the sequencer's any-thread
+ * getters; {@link AppendCounters} is written by the shard with release stores);</li>
+ * <li>the selector thread's {@link KafkaApiMetrics}: request latency and errors per API, records and bytes served
+ * by Fetch per partition (release stores by the selector, acquire loads here);</li>
+ * <li>the flusher thread's fsync-time histogram (the same).</li>
  * </ul>
- * Rates come from Prometheus: produce records per second of a partition is
- * {@code rate(ringlog_partition_log_end_offset[1m])}; broker bytes in and out are counters.
- * <p>
- * Not here, because nothing publishes them yet (each needs a counter on a hot path owned elsewhere): per-partition
- * produce and fetch bytes and fetch rates, request latency per API, ring occupancy, journal fsync times, errors by
- * Kafka error code, consumer group lag.
+ * Rates come from Prometheus: {@code rate()} of a {@code _total} counter is per second; broker totals are
+ * {@code sum without (topic, partition)} of the partition series (see the broker README for the queries). Consumer
+ * group lag is {@link GroupCollector}'s.
  */
 final class BrokerCollector implements MultiCollector
 {
@@ -41,13 +49,17 @@ final class BrokerCollector implements MultiCollector
     private final PartitionRegistry partitions;
     private final SequencerShard[] shards;
     private final KafkaListenerCounters listener;
+    private final KafkaApiMetrics requests;
+    private final LatencyHistogram flushTimes;
 
-    BrokerCollector(
-        final PartitionRegistry partitions, final SequencerShard[] shards, final KafkaListenerCounters listener)
+    BrokerCollector(final PartitionRegistry partitions, final SequencerShard[] shards,
+        final KafkaListenerCounters listener, final KafkaApiMetrics requests, final LatencyHistogram flushTimes)
     {
         this.partitions = partitions;
         this.shards = shards.clone();
         this.listener = listener;
+        this.requests = requests;
+        this.flushTimes = flushTimes;
     }
 
     @Override
@@ -55,9 +67,62 @@ final class BrokerCollector implements MultiCollector
     {
         final MetricSnapshots.Builder out = MetricSnapshots.builder();
         collectListener(out);
+        collectRequests(out);
         collectShards(out);
         collectPartitions(out);
+        out.metricSnapshot(HistogramSnapshot.builder().name("ringlog_journal_flush_seconds").unit(Unit.SECONDS)
+            .help("time of each fsync the log flusher ran (flush.messages, flush.ms, a roll); _count is fsyncs")
+            .dataPoint(histogramPoint(Labels.EMPTY, flushTimes)).build());
         return out.build();
+    }
+
+    /** Latency and errors per Kafka API, for the APIs that have had a request (or an error) since start. */
+    private void collectRequests(final MetricSnapshots.Builder out)
+    {
+        final HistogramSnapshot.Builder latency = HistogramSnapshot.builder()
+            .name("ringlog_kafka_request_seconds").unit(Unit.SECONDS)
+            .help("time from a request's whole frame to its completion (the answer handed to the listener, or none " +
+                "for acks=0); Produce at acks=all includes the wait for the high watermark, Fetch the long poll");
+        final CounterSnapshot.Builder errors = CounterSnapshot.builder()
+            .name("ringlog_kafka_errors")
+            .help("error codes in answers, per API and Kafka error (each partition, topic, group or member error " +
+                "counts once, as Kafka's own per-error request metric counts them)");
+        final Errors[] codes = Errors.values();
+        for (final ApiKeys api : ApiKeys.values())
+        {
+            final LatencyHistogram h = requests.latency(api.id);
+            final Labels apiLabel = Labels.of("api", api.name);
+            final HistogramDataPointSnapshot point = histogramPoint(apiLabel, h);
+            if (point.getCount() > 0)
+            {
+                latency.dataPoint(point);
+            }
+            if (requests.hasErrors(api.id))
+            {
+                for (final Errors e : codes)
+                {
+                    final long n = requests.errors(api.id, e.code());
+                    if (n > 0)
+                    {
+                        errors.dataPoint(CounterDataPointSnapshot.builder()
+                            .labels(Labels.of("api", api.name, "error", e.name())).value(n).build());
+                    }
+                }
+            }
+        }
+        out.metricSnapshot(latency.build());
+        out.metricSnapshot(errors.build());
+    }
+
+    static HistogramDataPointSnapshot histogramPoint(final Labels labels, final LatencyHistogram h)
+    {
+        final long[] counts = new long[LatencyHistogram.BUCKETS];
+        h.countsInto(counts);
+        return HistogramDataPointSnapshot.builder()
+            .labels(labels)
+            .classicHistogramBuckets(ClassicHistogramBuckets.of(LatencyHistogram.upperBoundsSeconds(), counts))
+            .sum(Unit.nanosToSeconds(h.sumNs()))
+            .build();
     }
 
     private void collectListener(final MetricSnapshots.Builder out)
@@ -125,6 +190,19 @@ final class BrokerCollector implements MultiCollector
         final CounterSnapshot.Builder backPressured = CounterSnapshot.builder()
             .name("ringlog_partition_back_pressured")
             .help("produce requests refused because the partition's sequencer ring was full (answered retriable)");
+        final GaugeSnapshot.Builder ringUsed = gaugeFamily("ringlog_partition_ring_occupancy", null,
+            "produce requests in the partition's sequencer ring that its shard has not taken yet");
+        final GaugeSnapshot.Builder ringSize = gaugeFamily("ringlog_partition_ring_size", null,
+            "produce requests the partition's sequencer ring holds (sequencer.ring.size)");
+        final CounterSnapshot.Builder producedRecords = counterFamily("ringlog_partition_produced_records", null,
+            "records appended for producers (duplicates and refused batches not counted); rate() is records/s in");
+        final CounterSnapshot.Builder producedBytes = counterFamily("ringlog_partition_produced_bytes", Unit.BYTES,
+            "bytes of record batches appended for producers, as stored");
+        final CounterSnapshot.Builder fetchedRecords = counterFamily("ringlog_partition_fetched_records", null,
+            "records in the batches sent to Kafka consumers by Fetch answers sent in full (a batch's records before " +
+                "the fetch offset included, as they are sent)");
+        final CounterSnapshot.Builder fetchedBytes = counterFamily("ringlog_partition_fetched_bytes", Unit.BYTES,
+            "bytes of record batches sent to Kafka consumers by Fetch answers sent in full");
 
         final Iterator<Partition> it = partitions.all().iterator();
         while (it.hasNext())
@@ -138,8 +216,15 @@ final class BrokerCollector implements MultiCollector
             flushed.dataPoint(point(labels, log.flushedOffset()));
             size.dataPoint(point(labels, log.sizeInBytes()));
             segments.dataPoint(point(labels, log.segmentBaseOffsets().length));
-            backPressured.dataPoint(CounterDataPointSnapshot.builder().labels(labels)
-                .value(p.sequencer().backPressuredCount()).build());
+            final PartitionSequencer sequencer = p.sequencer();
+            backPressured.dataPoint(counterPoint(labels, sequencer.backPressuredCount()));
+            ringUsed.dataPoint(point(labels, sequencer.ringOccupancy()));
+            ringSize.dataPoint(point(labels, sequencer.ringSize()));
+            final AppendCounters appended = sequencer.appendCounters();
+            producedRecords.dataPoint(counterPoint(labels, appended.records()));
+            producedBytes.dataPoint(counterPoint(labels, appended.bytes()));
+            fetchedRecords.dataPoint(counterPoint(labels, requests.fetchedRecords(p)));
+            fetchedBytes.dataPoint(counterPoint(labels, requests.fetchedBytes(p)));
         }
         out.metricSnapshot(start.build());
         out.metricSnapshot(end.build());
@@ -148,6 +233,23 @@ final class BrokerCollector implements MultiCollector
         out.metricSnapshot(size.build());
         out.metricSnapshot(segments.build());
         out.metricSnapshot(backPressured.build());
+        out.metricSnapshot(ringUsed.build());
+        out.metricSnapshot(ringSize.build());
+        out.metricSnapshot(producedRecords.build());
+        out.metricSnapshot(producedBytes.build());
+        out.metricSnapshot(fetchedRecords.build());
+        out.metricSnapshot(fetchedBytes.build());
+    }
+
+    private static CounterSnapshot.Builder counterFamily(final String name, final Unit unit, final String help)
+    {
+        final CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+        return unit == null ? b : b.unit(unit);
+    }
+
+    private static CounterDataPointSnapshot counterPoint(final Labels labels, final double value)
+    {
+        return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
     }
 
     private static GaugeSnapshot.Builder gaugeFamily(final String name, final Unit unit, final String help)

@@ -3,7 +3,9 @@ package io.ringlog.broker.metrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.group.GroupCoordinator;
 import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.journal.LogFlusher;
 import io.ringlog.sequencer.SequencerShard;
 import io.ringlog.transport.kafka.net.KafkaListenerCounters;
 import org.slf4j.Logger;
@@ -20,10 +22,15 @@ import java.util.concurrent.TimeUnit;
  * Off by default ({@code metrics.port=-1}); {@code 0} binds a free port, which {@link #port()} and the start-up log
  * line give.
  * <p>
- * Everything is collected when a scrape arrives, from values the broker already publishes for other threads
- * (offsets and positions with acquire loads, Agrona counters, shard maxima): the hot path does no work for metrics,
- * and an idle Prometheus costs nothing. A scrape walks every partition once, so its cost grows with the partition
- * count (about a microsecond per partition), never with the traffic.
+ * Everything is collected when a scrape arrives, from values the broker publishes for other threads (offsets and
+ * positions with acquire loads, Agrona counters, shard maxima) and from single-writer counters the hot path keeps for
+ * it: records and bytes appended (by each shard, {@code AppendCounters}), request latency, errors and fetched bytes
+ * (by the selector thread, {@link KafkaApiMetrics}), fsync times (by the flusher thread, {@link #flushListener()}).
+ * Those are recorded whether or not the endpoint is on (a few nanoseconds a request, nothing allocated), so that
+ * shared-memory counters can mirror them too. A scrape walks every partition once, so its cost grows with the
+ * partition count (about a microsecond per partition), never with the traffic; consumer-group lag asks the group
+ * coordinator for a snapshot of its committed offsets on the coordinator's own thread, and waits for it at most
+ * a second, on the scrape thread only.
  * <p>
  * Threads: one daemon thread ({@code ringlog-metrics}) answers scrapes one at a time, plus the JDK HTTP server's
  * dispatcher thread. {@link #start} and {@link #register} run on the thread building the broker; {@link #close} on
@@ -37,6 +44,10 @@ public final class BrokerMetrics implements AutoCloseable
 
     private final PrometheusRegistry registry;
     private final HTTPServer server;
+    private final KafkaApiMetrics requests = new KafkaApiMetrics();
+    /** fsync durations; the flusher thread is its one writer. */
+    private final LatencyHistogram flushTimes = new LatencyHistogram();
+    private final LogFlusher.FlushListener flushListener = (log, durationNs) -> flushTimes.record(durationNs);
     private boolean closed;
 
     private BrokerMetrics(final PrometheusRegistry registry, final HTTPServer server)
@@ -91,17 +102,37 @@ public final class BrokerMetrics implements AutoCloseable
     /**
      * Name what the endpoint reads. Call once the broker's parts exist; until then a scrape answers JVM metrics only.
      *
-     * @param partitions the partitions this broker leads: offsets, sizes, back-pressure.
+     * @param partitions the partitions this broker leads: offsets, sizes, back-pressure, ring, appends and fetches.
      * @param shards     the sequencer shards: partitions per shard, longest duty cycle.
      * @param listener   the Kafka listener's counters: connections, requests, bytes.
+     * @param groups     the group coordinator: committed offsets, for consumer-group lag; null for none.
      */
-    public void register(
-        final PartitionRegistry partitions, final SequencerShard[] shards, final KafkaListenerCounters listener)
+    public void register(final PartitionRegistry partitions, final SequencerShard[] shards,
+        final KafkaListenerCounters listener, final GroupCoordinator groups)
     {
         if (registry != null)
         {
-            registry.register(new BrokerCollector(partitions, shards, listener));
+            registry.register(new BrokerCollector(partitions, shards, listener, requests, flushTimes));
+            if (groups != null)
+            {
+                registry.register(new GroupCollector(groups, partitions));
+            }
         }
+    }
+
+    /**
+     * What the Kafka request path records (latency, errors, fetched bytes), on the selector thread: hand it to the
+     * request router and the produce and fetch handlers.
+     */
+    public KafkaApiMetrics requests()
+    {
+        return requests;
+    }
+
+    /** Records each fsync's duration; hand it to the {@link LogFlusher}, whose thread is its one writer. */
+    public LogFlusher.FlushListener flushListener()
+    {
+        return flushListener;
     }
 
     /** The bound port, or -1 when metrics are off. */

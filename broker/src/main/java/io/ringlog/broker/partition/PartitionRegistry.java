@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -42,6 +43,7 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
     private final SequencerConfig sequencerConfig;
     private final LogFlusher flusher;
     private final Map<String, TopicPartitions> topics = new HashMap<>();
+    private final java.util.List<PartitionListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, Partition[]> byName = Map.of();
     private volatile Map<UUID, Partition[]> byId = Map.of();
 
@@ -60,6 +62,20 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         this.shardLoad = new int[shards.length];
         this.sequencerConfig = sequencerConfig;
         this.flusher = flusher;
+    }
+
+    /**
+     * Tell {@code listener} of every partition opened and closed from now on (add it before the first image to hear
+     * of every partition). Any thread.
+     */
+    public void addListener(final PartitionListener listener)
+    {
+        listeners.add(listener);
+    }
+
+    public void removeListener(final PartitionListener listener)
+    {
+        listeners.remove(listener);
     }
 
     /** The partition, or null when this broker does not lead it. Any thread. */
@@ -155,11 +171,21 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
             final PartitionSequencer sequencer =
                 new PartitionSequencer(log, image.leaderEpoch(), minInsync, sequencerConfig);
             final int shard = leastLoadedShard();
-            shards[shard].addPartition(sequencer).join();
+            final Partition partition = new Partition(topic.name(), topic.id(), p, log, sequencer, shard);
+            try
+            {
+                listeners.forEach(l -> l.onOpening(partition));
+                shards[shard].addPartition(sequencer).join();
+            }
+            catch (final RuntimeException ex)
+            {
+                listeners.forEach(l -> l.onClosed(partition));
+                throw ex;
+            }
             shardLoad[shard]++;
             LOG.info("partition {}-{} open in {}: offsets {}..{}, {} producer batches replayed", topic.name(), p, dir,
                 log.logStartOffset(), log.logEndOffset(), sequencer.rebuiltBatches());
-            return new Partition(topic.name(), topic.id(), p, log, sequencer, shard);
+            return partition;
         }
         catch (final RuntimeException ex)
         {
@@ -194,9 +220,31 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
 
     private void closePartition(final Partition partition, final boolean deleteData)
     {
+        for (final PartitionListener l : listeners)
+        {
+            try
+            {
+                l.onClosing(partition);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("partition listener failed closing {}", partition, ex);
+            }
+        }
         flusher.unregister(partition.log());
         shards[partition.shardIndex()].removePartition(partition.sequencer()).join(); // closes the log
         shardLoad[partition.shardIndex()]--;
+        for (final PartitionListener l : listeners)
+        {
+            try
+            {
+                l.onClosed(partition);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("partition listener failed after closing {}", partition, ex);
+            }
+        }
         if (deleteData)
         {
             deleteRecursively(partition.log().dir());

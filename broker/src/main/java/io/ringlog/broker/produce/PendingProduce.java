@@ -1,8 +1,11 @@
 package io.ringlog.broker.produce;
 
+import io.ringlog.broker.metrics.KafkaApiMetrics;
 import io.ringlog.sequencer.ProduceCompletion;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.net.KafkaResponse;
+import io.ringlog.transport.kafka.net.ResponseReleaseHandler;
+import io.ringlog.transport.kafka.protocol.KafkaApis;
 import io.ringlog.transport.kafka.protocol.KafkaMessages;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -22,8 +25,12 @@ import java.util.List;
  * the answer cannot go out before the request is fully dispatched; whichever thread brings the count to zero writes
  * the answer. With acks=0 the answer is "no response", but it still waits for the appends, because the batches are
  * read from the request's own buffer, which the listener reuses once the request is completed.
+ * <p>
+ * Metrics: an answer with a partition error carries this object as its release handler, so the errors are counted
+ * on the selector thread once the listener is done with it ({@link KafkaApiMetrics} has one writer). An error-free
+ * answer, and acks=0's missing one, count nothing here (so acks=0 errors are not counted: no answer carries them).
  */
-final class PendingProduce implements ProduceCompletion
+final class PendingProduce implements ProduceCompletion, ResponseReleaseHandler
 {
     private static final VarHandle OUTSTANDING;
 
@@ -40,6 +47,7 @@ final class PendingProduce implements ProduceCompletion
     }
 
     private final KafkaRequest request;
+    private final KafkaApiMetrics metrics;
     private final short version;
     private final short acks;
     final int[] topicStart;
@@ -52,9 +60,11 @@ final class PendingProduce implements ProduceCompletion
     @SuppressWarnings("unused") // through OUTSTANDING
     private volatile int outstanding = 1;
 
-    PendingProduce(final KafkaRequest request, final short acks, final int topicCount, final int partitionCount)
+    PendingProduce(final KafkaRequest request, final KafkaApiMetrics metrics, final short acks, final int topicCount,
+        final int partitionCount)
     {
         this.request = request;
+        this.metrics = metrics;
         this.version = request.apiVersion();
         this.acks = acks;
         this.topicStart = new int[topicCount + 1];
@@ -112,11 +122,13 @@ final class PendingProduce implements ProduceCompletion
             return;
         }
         final ProduceResponseData data = new ProduceResponseData().setThrottleTimeMs(0);
+        boolean anyError = false;
         for (int t = 0; t < topicNames.length; t++)
         {
             final List<PartitionProduceResponse> partitions = new ArrayList<>(topicStart[t + 1] - topicStart[t]);
             for (int i = topicStart[t]; i < topicStart[t + 1]; i++)
             {
+                anyError |= errors[i] != Errors.NONE.code();
                 partitions.add(new PartitionProduceResponse()
                     .setIndex(partitionIndexes[i])
                     .setErrorCode(errors[i])
@@ -135,7 +147,19 @@ final class PendingProduce implements ProduceCompletion
             }
             data.responses().add(topic);
         }
-        complete(KafkaResponse.ofFrame(KafkaMessages.serializeResponse(data, version, request.correlationId())));
+        final KafkaResponse response =
+            KafkaResponse.ofFrame(KafkaMessages.serializeResponse(data, version, request.correlationId()));
+        complete(anyError ? response.releaseHandler(this) : response);
+    }
+
+    /** The listener is done with the answer, sent or dropped: count its partition errors. Selector thread. */
+    @Override
+    public void onResponseReleased(final KafkaResponse response, final boolean sent)
+    {
+        for (final short error : errors)
+        {
+            metrics.onError(KafkaApis.PRODUCE, error);
+        }
     }
 
     private void complete(final KafkaResponse response)

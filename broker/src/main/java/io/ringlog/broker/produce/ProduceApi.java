@@ -1,5 +1,6 @@
 package io.ringlog.broker.produce;
 
+import io.ringlog.broker.metrics.KafkaApiMetrics;
 import io.ringlog.broker.partition.Partition;
 import io.ringlog.broker.partition.PartitionRegistry;
 import io.ringlog.sequencer.ProduceStatus;
@@ -19,11 +20,17 @@ import java.util.UUID;
 public final class ProduceApi
 {
     private final PartitionRegistry partitions;
+    private final KafkaApiMetrics metrics;
     private final ProduceRequestDecoder decoder = new ProduceRequestDecoder();
 
-    public ProduceApi(final PartitionRegistry partitions)
+    /**
+     * @param partitions the partitions this broker leads.
+     * @param metrics    where answers' errors are counted (on the selector thread, when the answer is released).
+     */
+    public ProduceApi(final PartitionRegistry partitions, final KafkaApiMetrics metrics)
     {
         this.partitions = partitions;
+        this.metrics = metrics;
     }
 
     /** Handle a Produce request. Selector thread. */
@@ -43,7 +50,7 @@ public final class ProduceApi
         }
         decoder.rewind();
 
-        final PendingProduce pending = new PendingProduce(request, acks, decoder.topicCount(), partitionCount);
+        final PendingProduce pending = new PendingProduce(request, metrics, acks, decoder.topicCount(), partitionCount);
         final boolean validAcks = acks == 0 || acks == 1 || acks == -1;
         final boolean transactional = decoder.transactionalIdLength() >= 0;
         int t = 0;
