@@ -12,6 +12,7 @@ import io.ringlog.broker.kafka.KafkaRequestRouter;
 import io.ringlog.broker.kafka.MetadataApi;
 import io.ringlog.broker.kafka.OffsetsApi;
 import io.ringlog.broker.kafka.TopicAdminApi;
+import io.ringlog.broker.metrics.AeronCounterMirror;
 import io.ringlog.broker.metrics.BrokerMetrics;
 import io.ringlog.broker.metadata.SingleNodeController;
 import io.ringlog.broker.nativeapi.NativeService;
@@ -84,6 +85,7 @@ public final class RingBroker implements AutoCloseable
     private final ExecutorService admin;
     private final BrokerMetrics metrics; // issue 6: the Prometheus endpoint
     private final NativeService nativeService; // null when native.enabled=false
+    private final AeronCounterMirror aeronCounters; // issue 6: broker counters for AeronStat; null without native
     private volatile boolean closed;
 
     private RingBroker(final BrokerConfig config) throws IOException
@@ -144,7 +146,9 @@ public final class RingBroker implements AutoCloseable
                 .queuedMaxRequestBytes(config.get(BrokerConfig.QUEUED_MAX_REQUEST_BYTES))
                 .supportedApis(apis)
                 .handler(handler);
-            if ("busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY)))
+            final String listenerIdle = config.get(BrokerConfig.KAFKA_LISTENER_IDLE_STRATEGY);
+            if ("busy-spin".equals(listenerIdle) ||
+                ("auto".equals(listenerIdle) && "busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY))))
             {
                 ctx.idleStrategy(IdleStrategies.of("busy-spin"));
             }
@@ -209,6 +213,12 @@ public final class RingBroker implements AutoCloseable
             // Metrics (issue 6): what the endpoint reads on each scrape, from the values these publish (and the
             // single-writer counters the shards, the selector and the flusher keep for it).
             metrics.register(partitions, shards, listener.counters(), groups.coordinator());
+            aeronCounters = nativeService == null ? null :
+                AeronCounterMirror.start(nativeService.aeron(), listener.counters(), partitions, errors);
+            if (aeronCounters != null)
+            {
+                started.push(aeronCounters);
+            }
             listenerRunner = new AgentRunner(listener.idleStrategy(), errors, null, listener);
             AgentRunner.startOnThread(listenerRunner);
         }
@@ -349,6 +359,12 @@ public final class RingBroker implements AutoCloseable
         return nativeService == null ? List.of() : nativeService.ingressChannels();
     }
 
+    /** The broker's counters mirrored into Aeron counters, or null when the native path is off. */
+    public AeronCounterMirror aeronCounters()
+    {
+        return aeronCounters;
+    }
+
     /** The port the Prometheus endpoint is bound to, or -1 when {@code metrics.port} is off. */
     public int metricsPort()
     {
@@ -384,6 +400,7 @@ public final class RingBroker implements AutoCloseable
         partitions.close(); // answers queued requests, flushes, trims and unmaps every log
         writerRunners.forEach(CloseHelper::quietClose);
         CloseHelper.quietClose(flusherRunner);
+        CloseHelper.quietClose(aeronCounters); // before the Aeron client its counters live in
         CloseHelper.quietClose(nativeService); // Aeron client, then the embedded driver: no shard writes a counter now
         controller.close();
         dirLocks.forEach(CloseHelper::quietClose);

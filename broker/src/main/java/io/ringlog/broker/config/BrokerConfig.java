@@ -108,6 +108,11 @@ public final class BrokerConfig
     public static final ConfigKey<String> IDLE_STRATEGY = new ConfigKey<>("idle.strategy", "backoff",
         oneOf("backoff", "sleeping", "yielding", "busy-spin"),
         "Ringlog: what broker threads do when idle; busy-spin is the low-latency profile and burns a core each");
+    public static final ConfigKey<String> KAFKA_LISTENER_IDLE_STRATEGY = new ConfigKey<>(
+        "kafka.listener.idle.strategy", "auto", oneOf("auto", "select", "busy-spin"),
+        "Ringlog: the Kafka listener's thread when idle; auto: busy-spin with idle.strategy=busy-spin, else select " +
+        "(asleep in select until a socket is ready); select keeps a native-only low-latency broker to its spinning " +
+        "threads");
     public static final ConfigKey<Integer> METRICS_PORT = new ConfigKey<>("metrics.port", "-1", s ->
     {
         final int port = intAtLeast(-1).apply(s);
@@ -153,7 +158,8 @@ public final class BrokerConfig
         LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, LOG_SEGMENT_DELETE_DELAY_MS,
         LOG_PREALLOCATE, LOG_DIR_RESERVE_BYTES, MIN_INSYNC_REPLICAS, LOG_CLEANUP_POLICY, OFFSETS_TOPIC_NUM_PARTITIONS,
         OFFSETS_RETENTION_MINUTES, GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS,
-        GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY, METRICS_PORT,
+        GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY,
+        KAFKA_LISTENER_IDLE_STRATEGY, METRICS_PORT,
         NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
         NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES);
 

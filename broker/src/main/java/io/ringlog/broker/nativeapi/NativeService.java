@@ -1,5 +1,6 @@
 package io.ringlog.broker.nativeapi;
 
+import io.aeron.Aeron;
 import io.ringlog.broker.IdleStrategies;
 import io.ringlog.broker.config.BrokerConfig;
 import io.ringlog.broker.kafka.AsyncApi;
@@ -183,6 +184,12 @@ public final class NativeService implements AutoCloseable
     public PartitionCounters partitionCounters()
     {
         return counters;
+    }
+
+    /** The broker's Aeron client, for other shared-memory counters (metrics); closed by {@link #close()}. */
+    public Aeron aeron()
+    {
+        return runtime.aeron();
     }
 
     public boolean isDriverEmbedded()

@@ -50,10 +50,7 @@ public final class PartitionCounters implements PartitionListener
     @Override
     public void onOpening(final Partition partition)
     {
-        final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
-        key.putLong(0, partition.topicId().getMostSignificantBits(), ByteOrder.LITTLE_ENDIAN);
-        key.putLong(8, partition.topicId().getLeastSignificantBits(), ByteOrder.LITTLE_ENDIAN);
-        key.putInt(16, partition.index(), ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer key = key(partition);
         Counter hw = null;
         final Counter base;
         try
@@ -104,6 +101,16 @@ public final class PartitionCounters implements PartitionListener
                 LOG.debug("high watermark mirror of {} not detached: {}", partition, ex.toString());
             }
         }
+    }
+
+    /** A partition's counter key: topic id msb, lsb (int64), partition (int32), little-endian. */
+    public static UnsafeBuffer key(final Partition partition)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
+        key.putLong(0, partition.topicId().getMostSignificantBits(), ByteOrder.LITTLE_ENDIAN);
+        key.putLong(8, partition.topicId().getLeastSignificantBits(), ByteOrder.LITTLE_ENDIAN);
+        key.putInt(16, partition.index(), ByteOrder.LITTLE_ENDIAN);
+        return key;
     }
 
     /** Counters held, two per partition; for tests and metrics. Any thread. */
