@@ -60,6 +60,10 @@ final class RinglogBroker extends BrokerProcess
             "server",
             "--override", "listeners=PLAINTEXT://127.0.0.1:0",
             "--override", "log.dirs=" + dataDir.resolve("logs"),
+            // the native path stays on, as shipped (its idle cost is part of the comparison), with its own media
+            // driver dir and IPC only, so a run never meets another broker's driver or UDP port
+            "--override", "aeron.dir=" + dataDir.resolve("aeron"),
+            "--override", "native.ingress.channels=aeron:ipc",
             "--override", "num.partitions=1"));
         for (final String override : overrides)
         {
