@@ -31,6 +31,15 @@ final class ResponseChannels
     /** SBE header, message block, length fields and a little slack around the records of one message. */
     static final int MESSAGE_OVERHEAD = 256;
     static final int MIN_TERM_LENGTH = 64 * 1024;
+    /**
+     * The least ingress term when the channel names none. A publication may run half a term ahead of what the driver's
+     * conductor last saw consumed, and in the default profile that conductor sleeps between duty cycles and, on a
+     * busy 2-core host, waits milliseconds for a core: with the 256 KiB a 16 KiB batch would need, a producer at
+     * 100k small messages/s (about 15 MB/s) ran out of window in under 10 ms and saw BACK_PRESSURED (measured in
+     * perf's latency runs). 4 MiB holds about 140 ms of that rate; IPC log files are sparse, so it costs pages only
+     * as they are written.
+     */
+    static final int MIN_INGRESS_TERM_LENGTH = 4 * 1024 * 1024;
     static final int MAX_TERM_LENGTH = 1024 * 1024 * 1024;
 
     private ResponseChannels()

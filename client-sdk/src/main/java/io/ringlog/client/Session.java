@@ -84,7 +84,8 @@ final class Session implements AutoCloseable
         this.errorHandler = errorHandler;
         this.responseChannelBase = ResponseChannels.base(ctx.responseChannel(), ctx.ingressChannel());
         this.ingressChannel = ResponseChannels.ingress(
-            ctx.ingressChannel(), ResponseChannels.termLengthFor(ctx.batchSize()));
+            ctx.ingressChannel(),
+            Math.max(ResponseChannels.MIN_INGRESS_TERM_LENGTH, ResponseChannels.termLengthFor(ctx.batchSize())));
         this.responseTermLength = ResponseChannels.termLengthFor(
             Math.max(ctx.maxPartitionFetchBytes(), ctx.batchSize()));
     }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +65,10 @@ public final class GroupCoordinator implements Agent
     private final Supplier<MetadataImage> metadata;
     private final EpochClock clock;
     private final ManyToOneConcurrentArrayQueue<GroupCall> requests;
+    // Held once, not written inline in doWork, where each duty cycle could allocate a new one.
+    private final Consumer<GroupCall> requestHandler = this::onRequest;
+    private final Consumer<CompletableFuture<List<GroupSnapshot>>> snapshotHandler =
+        this::answerSnapshot;
     private final ManyToOneConcurrentArrayQueue<CompletableFuture<List<GroupSnapshot>>> snapshots =
         new ManyToOneConcurrentArrayQueue<>(SNAPSHOT_QUEUE_CAPACITY);
     private final GroupTimers timers;
@@ -184,10 +189,10 @@ public final class GroupCoordinator implements Agent
         int work = log.pollCompletions();
         if (log.inFlightCount() < MAX_APPENDS_IN_FLIGHT)
         {
-            work += requests.drain(this::onRequest, DRAIN_LIMIT);
+            work += requests.drain(requestHandler, DRAIN_LIMIT);
         }
         work += timers.poll(nowMs);
-        work += snapshots.drain(this::answerSnapshot, SNAPSHOT_QUEUE_CAPACITY);
+        work += snapshots.drain(snapshotHandler, SNAPSHOT_QUEUE_CAPACITY);
         return work;
     }
 

@@ -1,6 +1,6 @@
 package io.ringlog.broker.nativeapi;
 
-import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.ringlog.broker.partition.Partition;
 import io.ringlog.transport.nativeproto.NativeErrors;
@@ -39,7 +39,7 @@ import java.util.Set;
  * <p>
  * Gateway thread only.
  */
-final class IngressHandler implements FragmentHandler
+final class IngressHandler implements ControlledFragmentHandler
 {
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final ConnectDecoder connect = new ConnectDecoder();
@@ -90,26 +90,26 @@ final class IngressHandler implements FragmentHandler
     }
 
     @Override
-    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
+    public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
         final int end = offset + length;
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
             malformed(aeronHeader, NativeErrors.MALFORMED_MESSAGE, -1, "short", length, 0);
-            return;
+            return Action.CONTINUE;
         }
         header.wrap(buffer, offset);
         final int templateId = header.templateId();
         if (header.schemaId() != NativeProtocol.SCHEMA_ID)
         {
             malformed(aeronHeader, NativeErrors.MALFORMED_MESSAGE, -1, "schema", length, header.schemaId());
-            return;
+            return Action.CONTINUE;
         }
         final int expectedBlock = MessageShapes.blockLength(templateId);
         if (expectedBlock == MessageShapes.UNKNOWN)
         {
             malformed(aeronHeader, NativeErrors.UNKNOWN_MESSAGE, -1, "template", length, templateId);
-            return;
+            return Action.CONTINUE;
         }
         final int blockOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final int blockLength = header.blockLength();
@@ -120,13 +120,13 @@ final class IngressHandler implements FragmentHandler
             malformed(aeronHeader, NativeErrors.MALFORMED_MESSAGE,
                 idReadable && MessageShapes.hasSessionId(templateId) ? templateId : -1, "lengths", length, templateId,
                 buffer, blockOffset);
-            return;
+            return Action.CONTINUE;
         }
 
         if (templateId == ConnectDecoder.TEMPLATE_ID)
         {
             onConnect(buffer, blockOffset, blockLength, version, aeronHeader);
-            return;
+            return Action.CONTINUE;
         }
         final long sessionId = buffer.getLong(blockOffset, ByteOrder.LITTLE_ENDIAN);
         final NativeSession session = sessions.open(sessionId);
@@ -143,7 +143,7 @@ final class IngressHandler implements FragmentHandler
                 egress.error(byImage.publication, correlationId, NativeErrors.UNKNOWN_SESSION, sessionId,
                     "unknown session " + sessionId);
             }
-            return;
+            return Action.CONTINUE;
         }
         Sessions.touch(session, nowMs);
         switch (templateId)
@@ -152,8 +152,14 @@ final class IngressHandler implements FragmentHandler
             {
                 produce.wrap(buffer, blockOffset, blockLength, version);
                 final int lengthField = produce.limit();
-                producePath.onRequest(session, produce, buffer, lengthField + ProduceRequestDecoder.recordsHeaderLength(),
-                    produce.recordsLength());
+                if (!producePath.onRequest(session, produce, buffer,
+                    lengthField + ProduceRequestDecoder.recordsHeaderLength(), produce.recordsLength()))
+                {
+                    // Back-pressured: leave the message in the client's image and read it again next duty cycle, so
+                    // Aeron pushes back on the client's publication (its offer says BACK_PRESSURED) and nothing is
+                    // dropped, whatever the acks. The session was touched above: a client waiting here stays alive.
+                    return Action.ABORT;
+                }
             }
             case KeepAliveDecoder.TEMPLATE_ID ->
             {
@@ -201,6 +207,7 @@ final class IngressHandler implements FragmentHandler
                 coldPath.leaveGroup(session, leaveGroup.wrap(buffer, blockOffset, blockLength, version));
             default -> throw new IllegalStateException("MessageShapes knows template " + templateId);
         }
+        return Action.CONTINUE;
     }
 
     private void onConnect(final DirectBuffer buffer, final int blockOffset, final int blockLength, final int version,

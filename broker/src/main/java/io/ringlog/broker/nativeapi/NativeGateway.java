@@ -1,7 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
 import io.aeron.Aeron;
-import io.aeron.FragmentAssembler;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
 import io.ringlog.broker.kafka.AsyncApi;
 import io.ringlog.broker.kafka.ColdPathApi;
@@ -60,7 +60,7 @@ public final class NativeGateway implements Agent, PartitionListener
     private final PartitionRegistry registry;
     private final GatewayCounters counters;
     private final Subscription[] ingress;
-    private final FragmentAssembler[] assemblers;
+    private final ControlledFragmentAssembler[] assemblers;
     private final CompletionRing completions;
     private final Sessions sessions;
     private final ProducePath producePath;
@@ -136,10 +136,10 @@ public final class NativeGateway implements Agent, PartitionListener
                 " stream " + config.ingressStreamId() + ": " + ex.getMessage(), ex);
         }
         ingress = subs;
-        assemblers = new FragmentAssembler[subs.length];
+        assemblers = new ControlledFragmentAssembler[subs.length];
         for (int i = 0; i < subs.length; i++)
         {
-            assemblers[i] = new FragmentAssembler(ingressHandler);
+            assemblers[i] = new ControlledFragmentAssembler(ingressHandler);
         }
         registry.addListener(this);
     }
@@ -173,7 +173,7 @@ public final class NativeGateway implements Agent, PartitionListener
         work += coldPath.retryDue();
         for (int i = 0; i < ingress.length; i++)
         {
-            work += ingress[i].poll(assemblers[i], FRAGMENTS_PER_POLL);
+            work += ingress[i].controlledPoll(assemblers[i], FRAGMENTS_PER_POLL);
         }
         work += subscriptions.doWork();
         work += sessions.doWork(nowMs);
@@ -204,7 +204,7 @@ public final class NativeGateway implements Agent, PartitionListener
         Integer sessionId;
         while ((sessionId = goneImages.poll()) != null)
         {
-            for (final FragmentAssembler assembler : assemblers)
+            for (final ControlledFragmentAssembler assembler : assemblers)
             {
                 assembler.freeSessionBuffer(sessionId);
             }

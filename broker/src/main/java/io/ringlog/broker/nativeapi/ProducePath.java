@@ -12,9 +12,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * reused once the poll returns; the sequencer does not copy), offer them to the partition's ring, and answer from
  * the shard's completion, which arrives through the {@link CompletionRing}.
  * <p>
- * Bounds and back-pressure, all answered at once with BACK_PRESSURED and nothing queued: the partition's ring full,
- * the request memory full, every produce slot in flight, or the session past {@link #MAX_IN_FLIGHT_PER_SESSION} (so
- * one client whose egress is stuck cannot hold every slot). acks=0 is answered only when it fails; acks=1 once
+ * Bounds and back-pressure, with nothing queued here: when the partition's ring is full, the request memory full,
+ * every produce slot in flight, or the session past {@link #MAX_IN_FLIGHT_PER_SESSION} (so one client whose egress is
+ * stuck cannot hold every slot), the request is left where it is, in the client's Aeron image, and read again on a
+ * later duty cycle: the client's publication fills and its offer answers BACK_PRESSURED, so a producer learns of it
+ * as a code and nothing is dropped, acks=0 included (an answered refusal would lose an acks=0 batch: its producer
+ * does not read answers). acks=0 is answered only when it fails; acks=1 once
  * appended; acks=-1 once the high watermark passes it (or its timeout). A duplicate idempotent batch is answered as
  * its original (its base offset); a sequence gap OUT_OF_ORDER_SEQUENCE_NUMBER.
  * <p>
@@ -60,8 +63,10 @@ final class ProducePath
      * @param buffer      the message's buffer.
      * @param records     where the records' bytes start in it.
      * @param length      their length (already checked to lie inside the message).
+     * @return true when the request was taken or answered; false when back-pressured: nothing was done, read it again
+     * later.
      */
-    void onRequest(final NativeSession session, final ProduceRequestDecoder request, final DirectBuffer buffer,
+    boolean onRequest(final NativeSession session, final ProduceRequestDecoder request, final DirectBuffer buffer,
         final int records, final int length)
     {
         final long correlationId = request.correlationId();
@@ -72,40 +77,37 @@ final class ProducePath
         {
             refuse(session, correlationId, partitionIndex, partitions.lastTopicUnknown() ?
                 NativeErrors.UNKNOWN_TOPIC_ID : NativeErrors.UNKNOWN_TOPIC_OR_PARTITION, -1L);
-            return;
+            return true;
         }
         if (acks != 0 && acks != 1 && acks != -1)
         {
             refuse(session, correlationId, partitionIndex, NativeErrors.INVALID_REQUIRED_ACKS, -1L);
-            return;
+            return true;
         }
         if (length <= 0)
         {
             refuse(session, correlationId, partitionIndex, NativeErrors.CORRUPT_MESSAGE, -1L);
-            return;
+            return true;
         }
         if (length > memory.maxRequestLength())
         {
             refuse(session, correlationId, partitionIndex, NativeErrors.RECORD_LIST_TOO_LARGE, -1L);
-            return;
+            return true;
         }
         if (session.producesInFlight >= MAX_IN_FLIGHT_PER_SESSION)
         {
-            backPressured(session, correlationId, partitionIndex);
-            return;
+            return backPressured();
         }
         final int offset = memory.allocate(length);
         if (offset < 0)
         {
-            backPressured(session, correlationId, partitionIndex);
-            return;
+            return backPressured();
         }
         final int slot = slots.take(session.sessionId, correlationId, partitionIndex, acks, offset);
         if (slot < 0)
         {
             memory.free(offset);
-            backPressured(session, correlationId, partitionIndex);
-            return;
+            return backPressured();
         }
         final UnsafeBuffer bytes = memory.buffer();
         buffer.getBytes(records, bytes, offset, length);
@@ -117,22 +119,21 @@ final class ProducePath
             slots.release(slot);
             if (status == ProduceStatus.BACK_PRESSURED)
             {
-                backPressured(session, correlationId, partitionIndex);
+                return backPressured();
             }
-            else
-            {
-                refuse(session, correlationId, partitionIndex, NativeProduceErrors.of(status), -1L);
-            }
-            return;
+            refuse(session, correlationId, partitionIndex, NativeProduceErrors.of(status), -1L);
+            return true;
         }
         session.producesInFlight++;
         counters.produces.incrementRelease();
+        return true;
     }
 
-    private void backPressured(final NativeSession session, final long correlationId, final int partition)
+    /** Counted; the caller leaves the request in Aeron to be read again (see {@link #onRequest}). */
+    private boolean backPressured()
     {
         counters.produceBackPressured.incrementRelease();
-        refuse(session, correlationId, partition, NativeErrors.BACK_PRESSURED, -1L);
+        return false;
     }
 
     /** A failure found before the partition took the request; answered whatever the acks. */
