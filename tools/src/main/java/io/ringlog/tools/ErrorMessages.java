@@ -1,5 +1,6 @@
 package io.ringlog.tools;
 
+import io.ringlog.client.RinglogException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -36,6 +37,10 @@ public final class ErrorMessages
         if (e instanceof CliException)
         {
             return e.getMessage();
+        }
+        if (e instanceof RinglogException)
+        {
+            return message(e); // the native client's messages start with the error's name
         }
         if (e instanceof UnsupportedVersionException)
         {

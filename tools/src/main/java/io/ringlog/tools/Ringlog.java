@@ -29,7 +29,8 @@ import java.util.Properties;
  */
 @Command(name = "ringlog", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
     versionProvider = Ringlog.Version.class, sortOptions = false, usageHelpAutoWidth = true,
-    description = "The Ringlog command line. Talks to any Kafka-protocol broker (Ringlog or Apache Kafka).",
+    description = "The Ringlog command line. Talks to any Kafka-protocol broker (Ringlog or Apache Kafka), " +
+        "and to Ringlog natively over Aeron with --native (produce, consume, tail, perf).",
     subcommands = {
         ServerCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class, TailCommand.class,
         GroupsCommand.class, JournalCommand.class, PerfCommand.class, CommandLine.HelpCommand.class
@@ -37,6 +38,8 @@ import java.util.Properties;
 public final class Ringlog implements Runnable
 {
     private static final String VERBOSE = "--verbose";
+
+    private static volatile boolean verboseRun;
 
     @Option(names = VERBOSE, scope = ScopeType.INHERIT,
         description = "print stack traces and the Kafka clients' logs")
@@ -63,6 +66,7 @@ public final class Ringlog implements Runnable
     public static int run(final String... args)
     {
         final boolean verbose = Arrays.asList(args).contains(VERBOSE);
+        verboseRun = verbose;
         quietLogging(verbose);
         final CommandLine cli = new CommandLine(new Ringlog());
         // Records and names are UTF-8 whatever the locale, so pipes between ringlog commands round-trip.
@@ -89,6 +93,12 @@ public final class Ringlog implements Runnable
             return CliException.USAGE;
         });
         return cli.execute(args);
+    }
+
+    /** Whether this run was asked for {@code --verbose}: stack traces and the clients' own reports. */
+    public static boolean verbose()
+    {
+        return verboseRun;
     }
 
     /**

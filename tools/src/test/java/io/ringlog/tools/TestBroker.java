@@ -44,6 +44,42 @@ final class TestBroker implements AutoCloseable
         broker = RingBroker.start(BrokerConfig.from(config));
     }
 
+    /**
+     * A broker with the native path on, as {@code --native} needs: its embedded media driver in {@code aeronDir}
+     * (under the test's temp dir, never Aeron's default that parallel runs would share; the broker deletes it on
+     * close), ingress on IPC only, small egress terms and request memory.
+     */
+    static TestBroker withNative(final Path dataDir, final Path aeronDir) throws IOException
+    {
+        return new TestBroker(dataDir,
+            "native.enabled=true",
+            "aeron.dir=" + aeronDir,
+            "native.ingress.channels=aeron:ipc",
+            "native.egress.term.length=" + (1024 * 1024),
+            "native.request.memory.bytes=" + (8 * 1024 * 1024));
+    }
+
+    /** {@code args... --native --aeron-dir <this broker's driver>}. */
+    String[] withNative(final String... args)
+    {
+        final String[] all = java.util.Arrays.copyOf(args, args.length + 3);
+        all[args.length] = "--native";
+        all[args.length + 1] = "--aeron-dir";
+        all[args.length + 2] = broker.aeronDirectoryName();
+        return all;
+    }
+
+    /** Run {@code ringlog args... --native --aeron-dir <this broker's driver>} in a child JVM. */
+    Cli.Result nativeCli(final String... args)
+    {
+        return nativeCliWithInput(null, args);
+    }
+
+    Cli.Result nativeCliWithInput(final String stdin, final String... args)
+    {
+        return Cli.start(stdin, withNative(args)).finish(Cli.DEFAULT_TIMEOUT);
+    }
+
     String bootstrap()
     {
         return "127.0.0.1:" + broker.port();

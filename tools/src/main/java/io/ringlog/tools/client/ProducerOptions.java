@@ -1,5 +1,6 @@
 package io.ringlog.tools.client;
 
+import io.ringlog.client.RinglogClient;
 import io.ringlog.tools.CliException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ public final class ProducerOptions
     int batchSize;
 
     @Option(names = "--compression", paramLabel = "TYPE", defaultValue = "none",
-        description = "none, gzip, snappy, lz4 or zstd (default ${DEFAULT-VALUE})")
+        description = "none, gzip, snappy, lz4 or zstd (default ${DEFAULT-VALUE}); only none with --native")
     String compression;
 
     public String acks()
@@ -48,5 +49,22 @@ public final class ProducerOptions
         settings.put(ProducerConfig.BATCH_SIZE_CONFIG, batchSize);
         settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         return settings;
+    }
+
+    /**
+     * The same options for the native producer ({@code --native}): acks, linger and batch size; it never
+     * compresses. @throws CliException (usage) for a bad --acks or a --compression other than none.
+     */
+    public void applyTo(final RinglogClient.Context ctx)
+    {
+        settings(); // the same checks
+        if (!"none".equals(compression))
+        {
+            throw CliException.usage("--compression " + compression + " is not available with --native: the " +
+                "native producer never compresses");
+        }
+        ctx.acks("all".equals(acks) ? -1 : Integer.parseInt(acks))
+            .lingerMs(linger.toMillis())
+            .batchSize(batchSize);
     }
 }

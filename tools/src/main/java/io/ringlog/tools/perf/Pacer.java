@@ -1,6 +1,7 @@
 package io.ringlog.tools.perf;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 /**
  * Sends on a fixed schedule: record {@code i} is due at {@code start + i / rate}. Waiting parks the thread (never
@@ -31,6 +32,28 @@ final class Pacer
         for (long now = System.nanoTime(); now < due; now = System.nanoTime())
         {
             LockSupport.parkNanos(due - now);
+        }
+        return due;
+    }
+
+    /**
+     * Wait until record {@code i} is due while doing {@code work} (a native client's duty cycle, which must keep
+     * running: acknowledgements and keep-alives come through it), parking up to {@code maxParkNs} after a cycle
+     * that did nothing. @return its due time.
+     */
+    long awaitDue(final long i, final IntSupplier work, final long maxParkNs)
+    {
+        if (intervalNs == 0)
+        {
+            return System.nanoTime();
+        }
+        final long due = startNs + i * intervalNs;
+        for (long now = System.nanoTime(); now < due; now = System.nanoTime())
+        {
+            if (work.getAsInt() == 0)
+            {
+                LockSupport.parkNanos(Math.min(maxParkNs, due - now));
+            }
         }
         return due;
     }

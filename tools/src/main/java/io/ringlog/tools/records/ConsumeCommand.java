@@ -1,6 +1,7 @@
 package io.ringlog.tools.records;
 
 import io.ringlog.tools.BrokerCommand;
+import io.ringlog.tools.client.NativeOptions;
 import io.ringlog.tools.client.Timestamps;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -25,6 +26,9 @@ public final class ConsumeCommand extends BrokerCommand
     @Mixin
     ReadOptions read;
 
+    @Mixin
+    NativeOptions nativeOptions;
+
     /** Where to start; at most one. */
     static final class StartOptions
     {
@@ -35,7 +39,8 @@ public final class ConsumeCommand extends BrokerCommand
         Long offset;
 
         @Option(names = "--from-timestamp", paramLabel = "TIME",
-            description = "start at the first record at or after TIME: epoch ms or ISO-8601 (2024-05-01T12:00:00Z)")
+            description = "start at the first record at or after TIME: epoch ms or ISO-8601 " +
+                "(2024-05-01T12:00:00Z); not with --native (the native protocol has no look-up by time)")
         String timestamp;
     }
 
@@ -61,6 +66,13 @@ public final class ConsumeCommand extends BrokerCommand
         else
         {
             start = group != null ? RecordStream.Start.COMMITTED : RecordStream.Start.END;
+        }
+        if (nativeOptions.enabled())
+        {
+            new NativeRecordStream(nativeOptions, client, topic, read.partitions, group, start, value)
+                .format(read.format, read.keySeparator).limits(read.maxMessages, read.idleTimeout)
+                .consume(out());
+            return 0;
         }
         read.applyTo(new RecordStream(client, topic, read.partitions, group, start, value))
             .run(out());
