@@ -127,6 +127,13 @@ public final class BrokerConfig
     public static final ConfigKey<Boolean> AERON_DRIVER_EMBEDDED = new ConfigKey<>("aeron.driver.embedded", "true",
         bool(), "Ringlog: launch an Aeron media driver inside the broker (SHARED threading, back-off idle, never " +
         "spinning: IPC needs no spinning driver); false: join the driver already running in aeron.dir");
+    public static final ConfigKey<String> AERON_THREADING_MODE = new ConfigKey<>("aeron.threading.mode", "SHARED",
+        oneOf("SHARED", "SHARED_NETWORK", "DEDICATED"), "Ringlog: the embedded media driver's threads, as Aeron's " +
+        "property: SHARED (one thread, what 2 cores afford), SHARED_NETWORK (conductor + one for sender and receiver), " +
+        "DEDICATED (three); UDP latency wants DEDICATED with a spinning idle strategy on cores to spare");
+    public static final ConfigKey<String> AERON_DRIVER_IDLE_STRATEGY = new ConfigKey<>("aeron.driver.idle.strategy",
+        "backoff", oneOf("backoff", "sleeping", "yielding", "busy-spin"), "Ringlog: what the embedded driver's " +
+        "threads do when idle; backoff parks up to 100 us (IPC needs no more); busy-spin burns a core per thread");
     public static final ConfigKey<String> AERON_DIR = new ConfigKey<>("aeron.dir", "", text(),
         "Ringlog: the media driver's directory; empty: Aeron's default (/dev/shm/aeron-<user> on Linux), where " +
         "same-host clients look first");
@@ -160,7 +167,7 @@ public final class BrokerConfig
         OFFSETS_RETENTION_MINUTES, GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS,
         GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY,
         KAFKA_LISTENER_IDLE_STRATEGY, METRICS_PORT,
-        NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
+        NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_THREADING_MODE, AERON_DRIVER_IDLE_STRATEGY, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
         NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES);
 
     private final Map<String, String> given;

@@ -3,7 +3,6 @@ package io.ringlog.broker.nativeapi;
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.exceptions.ActiveDriverException;
 import io.ringlog.broker.IdleStrategies;
 import io.ringlog.broker.config.BrokerConfig;
@@ -69,8 +68,13 @@ public final class AeronRuntime implements AutoCloseable
             final boolean stale = !created && isLeftByDeadProcess(dir);
             final MediaDriver.Context ctx = new MediaDriver.Context()
                 .aeronDirectoryName(dir.getPath())
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(IdleStrategies.of("backoff"))
+                .threadingMode(config.driverThreadingMode())
+                // One instance per thread the mode has (an idle strategy holds per-thread state); unused ones idle.
+                .sharedIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
+                .sharedNetworkIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
+                .conductorIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
+                .senderIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
+                .receiverIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
                 .dirDeleteOnStart(stale)
                 .dirDeleteOnShutdown(false)
                 .warnIfDirectoryExists(false)

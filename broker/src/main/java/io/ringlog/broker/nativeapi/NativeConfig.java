@@ -2,6 +2,7 @@ package io.ringlog.broker.nativeapi;
 
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
+import io.aeron.driver.ThreadingMode;
 import io.ringlog.broker.config.BrokerConfig;
 
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.List;
  * @param requestMemoryBytes {@code native.request.memory.bytes}.
  * @param nodeId            the broker's id, for SessionOpened.
  * @param idleStrategy      {@code idle.strategy}; {@code busy-spin} composes the gateway onto shard 0's thread.
+ * @param driverThreadingMode {@code aeron.threading.mode}, for the embedded driver.
+ * @param driverIdleStrategy {@code aeron.driver.idle.strategy}, for each of the embedded driver's threads.
  */
 public record NativeConfig(
     boolean embeddedDriver,
@@ -32,7 +35,9 @@ public record NativeConfig(
     int egressTermLength,
     int requestMemoryBytes,
     int nodeId,
-    String idleStrategy)
+    String idleStrategy,
+    ThreadingMode driverThreadingMode,
+    String driverIdleStrategy)
 {
     public NativeConfig
     {
@@ -87,7 +92,9 @@ public record NativeConfig(
             config.get(BrokerConfig.NATIVE_EGRESS_TERM_LENGTH),
             config.get(BrokerConfig.NATIVE_REQUEST_MEMORY_BYTES),
             config.nodeId(),
-            config.get(BrokerConfig.IDLE_STRATEGY));
+            config.get(BrokerConfig.IDLE_STRATEGY),
+            ThreadingMode.valueOf(config.get(BrokerConfig.AERON_THREADING_MODE)),
+            config.get(BrokerConfig.AERON_DRIVER_IDLE_STRATEGY));
     }
 
     /** How often an idle client should send KeepAlive: a quarter of the session timeout, so three may be lost. */

@@ -1,6 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
 import io.aeron.CommonContext;
+import io.aeron.driver.ThreadingMode;
 import io.ringlog.broker.config.BrokerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,8 @@ class NativeConfigTest
         assertEquals(2_500, config.heartbeatIntervalMs());
         assertEquals(16 * 1024 * 1024, config.egressTermLength());
         assertFalse(config.lowLatency());
+        assertEquals(ThreadingMode.SHARED, config.driverThreadingMode());
+        assertEquals("backoff", config.driverIdleStrategy());
         assertTrue(NativeConfig.from(BrokerConfig.from(Map.of("idle.strategy", "busy-spin"))).lowLatency());
     }
 
@@ -41,7 +44,9 @@ class NativeConfigTest
             Map.of("native.max.sessions", "0"),
             Map.of("native.request.memory.bytes", "1024"),
             Map.of("native.enabled", "maybe"),
-            Map.of("native.ingress.stream.id", "0")))
+            Map.of("native.ingress.stream.id", "0"),
+            Map.of("aeron.threading.mode", "INVOKER"),
+            Map.of("aeron.driver.idle.strategy", "noop")))
         {
             final IllegalArgumentException ex =
                 assertThrows(IllegalArgumentException.class, () -> BrokerConfig.from(bad), bad.toString());

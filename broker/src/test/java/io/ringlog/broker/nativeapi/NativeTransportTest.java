@@ -20,8 +20,10 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,6 +67,32 @@ class NativeTransportTest
             assertEquals(big + 19, values.get(38));
             assertEquals("small19", values.get(39));
             assertEquals(40, NativeProduceTest.consumeAll(broker, "udp", 40).size());
+        }
+    }
+
+    /** aeron.threading.mode and aeron.driver.idle.strategy reach the embedded driver; UDP works through it. */
+    @Test
+    void servesUdpThroughADedicatedDriver() throws Exception
+    {
+        final String endpoint = "127.0.0.1:" + freeUdpPort();
+        try (NativeTestBroker broker = new NativeTestBroker(dir, "native.ingress.channels=aeron:udp?endpoint=" + endpoint,
+            "aeron.threading.mode=DEDICATED", "aeron.driver.idle.strategy=sleeping");
+            NativeTestClient client = NativeTestClient.udp(broker.broker.aeronDirectoryName(), endpoint, freeUdpPort()))
+        {
+            final Set<String> driverThreads = new HashSet<>();
+            Thread.getAllStackTraces().keySet().forEach(t -> driverThreads.add(t.getName()));
+            assertTrue(driverThreads.containsAll(List.of("driver-conductor", "sender", "receiver")), driverThreads::toString);
+            client.connect();
+            final NativeTestClient.Topic topic = NativeTests.topic(client, "dedicated");
+            for (int i = 0; i < 5; i++)
+            {
+                assertEquals(NativeErrors.NONE, client.produce(topic, 0, 1, NativeTests.batch("d" + i)).errorCode());
+            }
+            final long subscription = client.sendSubscribe(topic, 0, -2, 0);
+            assertEquals(NativeErrors.NONE, client.subscribeResponse(subscription).errorCode());
+            final List<String> values = new ArrayList<>();
+            client.readRecords(subscription, 0, 5, values);
+            assertEquals(List.of("d0", "d1", "d2", "d3", "d4"), values);
         }
     }
 
