@@ -18,21 +18,21 @@ import java.io.File;
  *   Aeron closes itself within its keep-alive interval; the client then connects a new Aeron once a live driver is
  *   back in the directory (checked with {@link CommonContext#isDriverActive}, a read of the CnC file, never a
  *   blocking wait inside the duty cycle).</li>
- *   <li><b>Supplied</b> ({@link RinglogClient.Context#aeron(Aeron)}): used as is, never closed; if it closes, the
+ *   <li><b>Supplied</b> ({@link ClientContext#aeron(Aeron)}): used as is, never closed; if it closes, the
  *   client cannot reconnect and stays disconnected.</li>
  * </ul>
  * Owned by the client's thread.
  */
 final class AeronConnection implements AutoCloseable
 {
-    private final RinglogClient.Context ctx;
+    private final ClientContext ctx;
     private final boolean owned;
     private final ErrorHandler errorHandler;
     private Aeron aeron;
     private AgentInvoker invoker;
     private int incarnation;
 
-    AeronConnection(final RinglogClient.Context ctx, final ErrorHandler errorHandler)
+    AeronConnection(final ClientContext ctx, final ErrorHandler errorHandler)
     {
         this.ctx = ctx;
         this.errorHandler = errorHandler;

@@ -64,7 +64,7 @@ public final class BrokerProxy
     private final LeaveGroupRequestEncoder leaveGroup = new LeaveGroupRequestEncoder();
 
     private final ControlCalls calls;
-    private final RinglogClient.Context ctx;
+    private final ClientContext ctx;
     private final CachedEpochClock clock;
 
     private ExclusivePublication publication;
@@ -73,7 +73,7 @@ public final class BrokerProxy
     private long nextCorrelationId = 1;
     private boolean sessionOpen;
 
-    BrokerProxy(final RinglogClient.Context ctx, final ControlCalls calls, final CachedEpochClock clock)
+    BrokerProxy(final ClientContext ctx, final ControlCalls calls, final CachedEpochClock clock)
     {
         this.ctx = ctx;
         this.calls = calls;

@@ -5,7 +5,7 @@ import io.aeron.CommonContext;
 /**
  * The configuration keys of the native client, with their defaults. Names follow Aeron's habits for the transport
  * ({@code aeron.*}) and Kafka's for producer and consumer behaviour, so a Kafka user finds the knob where they
- * expect it; keys only Ringlog has start with {@code ringlog.}. {@link RinglogClient.Context#set} parses a key and
+ * expect it; keys only Ringlog has start with {@code ringlog.}. {@link ClientContext#set} parses a key and
  * throws a {@link ConfigException} naming it when the value is bad; an unknown key is refused the same way.
  * The module README lists them with their meaning.
  */

@@ -41,7 +41,7 @@ final class Session implements AutoCloseable
     /** How long one connect attempt waits for SessionOpened before starting over with a new session id. */
     static final long CONNECT_ATTEMPT_TIMEOUT_MS = 2_000;
 
-    private final RinglogClient.Context ctx;
+    private final ClientContext ctx;
     private final AeronConnection aeronConnection;
     private final BrokerProxy proxy;
     private final EgressPoller egressPoller;
@@ -69,7 +69,7 @@ final class Session implements AutoCloseable
     private String lastLossReason = "not connected yet";
 
     Session(
-        final RinglogClient.Context ctx,
+        final ClientContext ctx,
         final AeronConnection aeronConnection,
         final BrokerProxy proxy,
         final EgressPoller egressPoller,

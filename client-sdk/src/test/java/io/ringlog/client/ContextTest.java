@@ -31,7 +31,7 @@ class ContextTest
         p.setProperty("group.id", "g");
         p.setProperty("auto.offset.reset", "EARLIEST");
         p.setProperty("ringlog.idle.strategy", "sleeping");
-        final RinglogClient.Context ctx = RinglogClient.Context.fromProperties(p).conclude();
+        final ClientContext ctx = ClientContext.fromProperties(p).conclude();
         assertEquals("/tmp/x", ctx.aeronDirectoryName());
         assertEquals("aeron:udp?endpoint=10.0.0.1:9093", ctx.ingressChannel());
         assertEquals("app", ctx.clientId());
@@ -57,7 +57,7 @@ class ContextTest
         for (final String[] kv : bad)
         {
             final ConfigException ex = assertThrows(ConfigException.class,
-                () -> new RinglogClient.Context(Map.of(kv[0], kv[1])).conclude(), kv[0] + "=" + kv[1]);
+                () -> new ClientContext(Map.of(kv[0], kv[1])).conclude(), kv[0] + "=" + kv[1]);
             assertEquals(kv[0], ex.key());
             assertTrue(ex.getMessage().contains(kv[0]), ex.getMessage());
         }
@@ -66,26 +66,26 @@ class ContextTest
     @Test
     void idempotenceFollowsKafkasRules()
     {
-        assertFalse(new RinglogClient.Context(Map.of("acks", "1")).conclude().enableIdempotence(),
+        assertFalse(new ClientContext(Map.of("acks", "1")).conclude().enableIdempotence(),
             "an explicit acks=1 turns the default idempotence off");
-        assertFalse(new RinglogClient.Context(Map.of("max.in.flight.requests.per.connection", "6"))
+        assertFalse(new ClientContext(Map.of("max.in.flight.requests.per.connection", "6"))
             .conclude().enableIdempotence());
         assertEquals("acks", assertThrows(ConfigException.class, () ->
-            new RinglogClient.Context(Map.of("acks", "1", "enable.idempotence", "true")).conclude()).key());
+            new ClientContext(Map.of("acks", "1", "enable.idempotence", "true")).conclude()).key());
         assertEquals("max.in.flight.requests.per.connection", assertThrows(ConfigException.class, () ->
-            new RinglogClient.Context(Map.of("max.in.flight.requests.per.connection", "9",
+            new ClientContext(Map.of("max.in.flight.requests.per.connection", "9",
                 "enable.idempotence", "true")).conclude()).key());
         assertEquals("delivery.timeout.ms", assertThrows(ConfigException.class, () ->
-            new RinglogClient.Context(Map.of("delivery.timeout.ms", "1000")).conclude()).key());
+            new ClientContext(Map.of("delivery.timeout.ms", "1000")).conclude()).key());
         assertEquals("enable.auto.commit", assertThrows(ConfigException.class, () ->
-            new RinglogClient.Context(Map.of("enable.auto.commit", "true")).conclude()).key());
+            new ClientContext(Map.of("enable.auto.commit", "true")).conclude()).key());
     }
 
     @Test
     void udpResponseChannelNeedsAnEndpointAndGetsARealPort()
     {
         assertEquals("ringlog.response.channel", assertThrows(ConfigException.class, () ->
-            new RinglogClient.Context(Map.of("ringlog.response.channel", "aeron:udp?interface=lo")).conclude()).key());
+            new ClientContext(Map.of("ringlog.response.channel", "aeron:udp?interface=lo")).conclude()).key());
         final String base = ResponseChannels.base("aeron:udp?endpoint=127.0.0.1:0", "aeron:ipc");
         assertFalse(base.endsWith(":0"), base);
         assertTrue(base.startsWith("aeron:udp?endpoint=127.0.0.1:"), base);

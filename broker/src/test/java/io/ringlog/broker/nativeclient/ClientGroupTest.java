@@ -1,5 +1,6 @@
 package io.ringlog.broker.nativeclient;
 
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.consumer.RinglogConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,7 +46,7 @@ class ClientGroupTest
         try (ClientTestBroker broker = new ClientTestBroker(root, false, "group.initial.rebalance.delay.ms=0"))
         {
             broker.createTopic(TOPIC, PARTITIONS, Map.of());
-            final RinglogClient.Context settings = broker.ipcClient().groupId("mixed").enableAutoCommit(false)
+            final ClientContext settings = broker.ipcClient().groupId("mixed").enableAutoCommit(false)
                 .autoOffsetReset("earliest").heartbeatIntervalMs(200).sessionTimeoutMs(10_000)
                 .maxPollIntervalMs(20_000);
             try (RinglogClient clientA = RinglogClient.connect(settings);

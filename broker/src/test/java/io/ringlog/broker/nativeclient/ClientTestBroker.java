@@ -3,6 +3,7 @@ package io.ringlog.broker.nativeclient;
 import io.ringlog.broker.RingBroker;
 import io.ringlog.broker.config.BrokerConfig;
 import io.ringlog.broker.nativeapi.GatewayCounters;
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.RinglogClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -74,9 +75,9 @@ final class ClientTestBroker implements AutoCloseable
     }
 
     /** Settings for a native client on the broker's media driver, over IPC. */
-    RinglogClient.Context ipcClient()
+    ClientContext ipcClient()
     {
-        return new RinglogClient.Context()
+        return new ClientContext()
             .aeronDirectoryName(broker.aeronDirectoryName())
             .clientId("test-ipc")
             .requestTimeoutMs(10_000)
@@ -84,9 +85,9 @@ final class ClientTestBroker implements AutoCloseable
     }
 
     /** Settings for a native client with its own media driver in {@code clientAeronDir}, over UDP. */
-    RinglogClient.Context udpClient(final String clientAeronDir)
+    ClientContext udpClient(final String clientAeronDir)
     {
-        return new RinglogClient.Context()
+        return new ClientContext()
             .aeronDirectoryName(clientAeronDir)
             .ingressChannel("aeron:udp?endpoint=127.0.0.1:" + udpPort)
             .clientId("test-udp")

@@ -1,5 +1,6 @@
 package io.ringlog.broker.nativeclient;
 
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.consumer.RinglogConsumer;
 import io.ringlog.client.consumer.UnsupportedCompressionException;
@@ -56,7 +57,7 @@ class NativeClientKafkaInteropTest
     private RinglogClient connect(final ClientTestBroker broker, final String transport, final ClientDriver driver,
         final String... settings)
     {
-        final RinglogClient.Context ctx = "udp".equals(transport) ? broker.udpClient(driver.directory()) :
+        final ClientContext ctx = "udp".equals(transport) ? broker.udpClient(driver.directory()) :
             broker.ipcClient();
         for (int i = 0; i < settings.length; i += 2)
         {

@@ -1,6 +1,7 @@
 package io.ringlog.client.consumer;
 
 import io.ringlog.client.BrokerProxy;
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.ResponseListener;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.RinglogException;
@@ -92,7 +93,7 @@ final class GroupMembership
 
     GroupMembership(final RinglogClient client, final Listener listener)
     {
-        final RinglogClient.Context ctx = client.context();
+        final ClientContext ctx = client.context();
         this.client = client;
         this.proxy = client.proxy();
         this.listener = listener;

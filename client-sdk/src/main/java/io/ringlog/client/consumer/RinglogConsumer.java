@@ -3,6 +3,7 @@ package io.ringlog.client.consumer;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.ringlog.client.BrokerProxy;
 import io.ringlog.client.ClientComponent;
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.ResponseListener;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.RinglogException;
@@ -67,7 +68,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
 
     private final RinglogClient client;
     private final BrokerProxy proxy;
-    private final RinglogClient.Context ctx;
+    private final ClientContext ctx;
     private final SubscriptionEndedDecoder endedDecoder = new SubscriptionEndedDecoder();
     private final ExpandableRingBuffer staging;
     private final Long2ObjectHashMap<PartitionStream> bySubscription = new Long2ObjectHashMap<>();

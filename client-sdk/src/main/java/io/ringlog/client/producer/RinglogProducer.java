@@ -4,6 +4,7 @@ import io.aeron.Publication;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.ringlog.client.BrokerProxy;
 import io.ringlog.client.ClientComponent;
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.ResponseListener;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.RinglogException;
@@ -93,7 +94,7 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
      */
     public RinglogProducer(final RinglogClient client, final SendCompletionHandler handler)
     {
-        final RinglogClient.Context ctx = client.context();
+        final ClientContext ctx = client.context();
         this.client = client;
         this.proxy = client.proxy();
         this.handler = handler;

@@ -2,6 +2,7 @@ package io.ringlog.perf.latency;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.producer.ProducerTopic;
 import io.ringlog.client.producer.RinglogProducer;
@@ -46,7 +47,7 @@ import java.util.function.BooleanSupplier;
  * A refused send ({@code BACK_PRESSURED}, {@code NOT_CONNECTED}) returns false and the harness offers it again.
  *
  * <h2>Options</h2>
- * {@code --target-option ringlog.client.<key>=<value>} sets any client key ({@link RinglogClient.Context#set}),
+ * {@code --target-option ringlog.client.<key>=<value>} sets any client key ({@link ClientContext#set}),
  * {@code ringlog.broker.<key>=<value>} any broker key; {@code aeron.dir.parent} and {@code ringlog.dir.parent} move
  * the driver and data directories ({@link InProcessBroker}); {@value #UDP_CLIENT_DRIVER_OPTION} chooses the UDP
  * client's driver.
@@ -163,7 +164,7 @@ abstract class RinglogTarget implements LatencyTarget
         final String ingress = udp ? "aeron:udp?endpoint=127.0.0.1:" + InProcessBroker.freeUdpPort() : "aeron:ipc";
         broker = InProcessBroker.start(settings, ingress);
 
-        final RinglogClient.Context ctx = new RinglogClient.Context()
+        final ClientContext ctx = new ClientContext()
             .clientId("ringlog-perf-latency")
             .ingressChannel(ingress)
             .acks(0)

@@ -1,6 +1,7 @@
 package io.ringlog.tools.client;
 
 import io.aeron.CommonContext;
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.ConfigException;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.client.RinglogException;
@@ -58,7 +59,7 @@ public final class NativeOptions
      * @throws CliException (failed) when no driver or no broker is reachable; (usage) for a bad {@code -X}.
      */
     public RinglogClient connect(
-        final ClientOptions client, final String clientId, final Consumer<RinglogClient.Context> settings)
+        final ClientOptions client, final String clientId, final Consumer<ClientContext> settings)
     {
         if (client.commandConfig != null)
         {
@@ -67,7 +68,7 @@ public final class NativeOptions
         }
         final long timeoutMs = client.timeout().toMillis();
         final long requestMs = Math.max(1, Math.min(timeoutMs, MAX_REQUEST_TIMEOUT_MS));
-        final RinglogClient.Context ctx = new RinglogClient.Context()
+        final ClientContext ctx = new ClientContext()
             .aeronDirectoryName(aeronDir)
             .ingressChannel(ingressChannel)
             .clientId(clientId)

@@ -1,5 +1,6 @@
 package io.ringlog.tools.client;
 
+import io.ringlog.client.ClientContext;
 import io.ringlog.client.RinglogClient;
 import io.ringlog.tools.CliException;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,7 +56,7 @@ public final class ProducerOptions
      * The same options for the native producer ({@code --native}): acks, linger and batch size; it never
      * compresses. @throws CliException (usage) for a bad --acks or a --compression other than none.
      */
-    public void applyTo(final RinglogClient.Context ctx)
+    public void applyTo(final ClientContext ctx)
     {
         settings(); // the same checks
         if (!"none".equals(compression))
