@@ -359,12 +359,6 @@ public final class RingBroker implements AutoCloseable
         return nativeService == null ? List.of() : nativeService.ingressChannels();
     }
 
-    /** The broker's counters mirrored into Aeron counters, or null when the native path is off. */
-    public AeronCounterMirror aeronCounters()
-    {
-        return aeronCounters;
-    }
-
     /** The port the Prometheus endpoint is bound to, or -1 when {@code metrics.port} is off. */
     public int metricsPort()
     {

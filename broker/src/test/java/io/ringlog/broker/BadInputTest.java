@@ -54,6 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Bad input over raw sockets to a real broker: each case gets the Kafka error a client expects (or, for a frame that
@@ -509,7 +510,8 @@ class BadInputTest
                 }
             }
         }
-        return Assumptions.abort("this broker lists every api kafka-clients writes");
+        // Not a skip: if the broker ever serves every api, this case must be rewritten (an unknown key is another case).
+        return fail("this broker lists every api kafka-clients writes: no unserved api left to send");
     }
 
     /** A fresh connection does ApiVersions and Metadata, and GOOD-0 holds every record written to it, in order. */

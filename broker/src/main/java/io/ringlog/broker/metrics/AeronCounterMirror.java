@@ -104,8 +104,8 @@ public final class AeronCounterMirror implements Agent, AutoCloseable
         return 1;
     }
 
-    /** Copy every value once; reconcile the partition set first. Mirror thread (or a test before start). */
-    void copy()
+    /** Copy every value once; reconcile the partition set first. Mirror thread. */
+    private void copy()
     {
         for (int i = 0; i < brokerCounters.size(); i++)
         {
@@ -137,12 +137,6 @@ public final class AeronCounterMirror implements Agent, AutoCloseable
         }
     }
 
-    /** Partitions with counters now; for tests. */
-    int partitionCount()
-    {
-        return partitionCounters.size();
-    }
-
     @Override
     public String roleName()
     {
@@ -161,14 +155,7 @@ public final class AeronCounterMirror implements Agent, AutoCloseable
     @Override
     public void close()
     {
-        if (runner != null)
-        {
-            CloseHelper.quietClose(runner); // runs onClose on the mirror thread, or here if it never started
-        }
-        else
-        {
-            onClose();
-        }
+        CloseHelper.quietClose(runner); // runs onClose on the mirror thread: it alone frees the counters
     }
 
     private void broker(final String what, final LongSupplier source)

@@ -5,10 +5,10 @@ import io.ringlog.journal.batch.RecordBatch;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import static io.ringlog.client.record.Varints.putVarint;
-import static io.ringlog.client.record.Varints.putVarlong;
-import static io.ringlog.client.record.Varints.sizeOfVarint;
-import static io.ringlog.client.record.Varints.sizeOfVarlong;
+import static io.ringlog.journal.batch.Varints.putVarint;
+import static io.ringlog.journal.batch.Varints.putVarlong;
+import static io.ringlog.journal.batch.Varints.sizeOfVarint;
+import static io.ringlog.journal.batch.Varints.sizeOfVarlong;
 import static io.ringlog.journal.batch.RecordBatch.BYTE_ORDER;
 
 /**

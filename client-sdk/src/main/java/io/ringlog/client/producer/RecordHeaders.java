@@ -5,8 +5,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 
-import static io.ringlog.client.record.Varints.putVarint;
-import static io.ringlog.client.record.Varints.sizeOfVarint;
+import static io.ringlog.journal.batch.Varints.putVarint;
+import static io.ringlog.journal.batch.Varints.sizeOfVarint;
 
 /**
  * The headers of the next record to send: a reusable list of (key, value) windows over the caller's buffers, copied

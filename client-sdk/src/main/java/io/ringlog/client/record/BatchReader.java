@@ -1,6 +1,7 @@
 package io.ringlog.client.record;
 
 import io.ringlog.journal.batch.RecordBatch;
+import io.ringlog.journal.batch.Varints;
 import org.agrona.DirectBuffer;
 
 /**

@@ -1,5 +1,6 @@
 package io.ringlog.client.record;
 
+import io.ringlog.journal.batch.Varints;
 import org.agrona.DirectBuffer;
 
 /**

@@ -20,10 +20,7 @@ public final class RecordCursor
 {
     private static final int MIN_RECORD_BODY = 1 + 1 + 1 + 1 + 1 + 1; // attributes, three varints, key/value/headers
 
-    private DirectBuffer buffer;
-    private int position;
-    private int limit;
-    private boolean malformed;
+    private final Varints.Cursor in = new Varints.Cursor();
     private long timestampDelta;
     private int offsetDelta;
 
@@ -37,10 +34,7 @@ public final class RecordCursor
      */
     public RecordCursor wrap(final DirectBuffer buffer, final int start, final int end)
     {
-        this.buffer = buffer;
-        this.position = start;
-        this.limit = end;
-        this.malformed = false;
+        in.wrap(buffer, start, end);
         return this;
     }
 
@@ -52,41 +46,42 @@ public final class RecordCursor
      */
     public boolean next()
     {
-        if (position >= limit || malformed)
+        final Varints.Cursor in = this.in;
+        if (in.position >= in.limit || in.malformed)
         {
             return false;
         }
 
-        final int length = readVarint();
-        if (malformed || length < MIN_RECORD_BODY || length > limit - position)
+        final int length = in.readVarint();
+        if (in.malformed || length < MIN_RECORD_BODY || length > in.limit - in.position)
         {
-            malformed = true;
+            in.malformed = true;
             return false;
         }
 
-        final int recordEnd = position + length;
-        position++; // attributes
-        timestampDelta = readVarlong();
-        offsetDelta = readVarint();
-        if (malformed || position > recordEnd)
+        final int recordEnd = in.position + length;
+        in.position++; // attributes
+        timestampDelta = in.readVarlong();
+        offsetDelta = in.readVarint();
+        if (in.malformed || in.position > recordEnd)
         {
-            malformed = true;
+            in.malformed = true;
             return false;
         }
-        position = recordEnd;
+        in.position = recordEnd;
         return true;
     }
 
     /** True when the walk stopped on bytes that are not a record. */
     public boolean isMalformed()
     {
-        return malformed;
+        return in.malformed;
     }
 
     /** Index after the last record stepped over: equals the end of the records when the walk was clean. */
     public int position()
     {
-        return position;
+        return in.position;
     }
 
     public long timestampDelta()
@@ -97,47 +92,5 @@ public final class RecordCursor
     public int offsetDelta()
     {
         return offsetDelta;
-    }
-
-    private int readVarint()
-    {
-        int raw = 0;
-        for (int shift = 0; shift < 35; shift += 7)
-        {
-            if (position >= limit)
-            {
-                malformed = true;
-                return 0;
-            }
-            final byte b = buffer.getByte(position++);
-            raw |= (b & 0x7F) << shift;
-            if (b >= 0)
-            {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        malformed = true;
-        return 0;
-    }
-
-    private long readVarlong()
-    {
-        long raw = 0;
-        for (int shift = 0; shift < 70; shift += 7)
-        {
-            if (position >= limit)
-            {
-                malformed = true;
-                return 0;
-            }
-            final byte b = buffer.getByte(position++);
-            raw |= (long)(b & 0x7F) << shift;
-            if (b >= 0)
-            {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        malformed = true;
-        return 0;
     }
 }

@@ -1,4 +1,4 @@
-package io.ringlog.client.record;
+package io.ringlog.journal.batch;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -8,7 +8,8 @@ import org.agrona.MutableDirectBuffer;
  * protobuf's {@code sint32} / {@code sint64}). Every length and delta inside a RecordBatch v2 record uses it.
  * <p>
  * Stateless and thread-safe. Readers report malformed input through {@link Cursor#malformed} instead of throwing,
- * so a corrupt batch costs a code, not an exception, on the poll path.
+ * so a corrupt batch costs a code, not an exception, on the append and poll paths. One implementation for the
+ * journal's validation ({@link RecordCursor}) and the native client's builder and reader.
  */
 public final class Varints
 {
