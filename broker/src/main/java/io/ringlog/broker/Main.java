@@ -1,6 +1,6 @@
 package io.ringlog.broker;
 
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

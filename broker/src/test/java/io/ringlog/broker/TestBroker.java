@@ -1,6 +1,6 @@
 package io.ringlog.broker;
 
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,7 +1,7 @@
 package io.ringlog.tools;
 
-import io.ringlog.broker.config.BrokerConfig;
-import io.ringlog.broker.config.ConfigKey;
+import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.core.config.ConfigKey;
 import io.ringlog.tools.dist.ServerPropertiesTemplate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,6 +1,6 @@
 package io.ringlog.broker.kafka;
 
-import io.ringlog.broker.metadata.MetadataException;
+import io.ringlog.broker.core.metadata.MetadataException;
 import io.ringlog.journal.JournalStatus;
 import org.apache.kafka.common.protocol.Errors;
 

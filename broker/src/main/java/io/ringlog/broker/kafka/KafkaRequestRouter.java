@@ -1,8 +1,8 @@
 package io.ringlog.broker.kafka;
 
-import io.ringlog.broker.fetch.FetchApi;
-import io.ringlog.broker.metrics.KafkaApiMetrics;
-import io.ringlog.broker.produce.ProduceApi;
+import io.ringlog.broker.kafka.fetch.FetchApi;
+import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
+import io.ringlog.broker.kafka.produce.ProduceApi;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.net.KafkaRequestHandler;
 import io.ringlog.transport.kafka.net.KafkaResponse;

@@ -2,9 +2,9 @@ package io.ringlog.broker.metrics;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
-import io.ringlog.broker.nativeapi.PartitionCounters;
-import io.ringlog.broker.partition.Partition;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.core.aeron.PartitionCounters;
+import io.ringlog.broker.core.replica.Partition;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import io.ringlog.sequencer.AppendCounters;
 import io.ringlog.sequencer.PartitionSequencer;
 import io.ringlog.transport.kafka.net.KafkaListenerCounters;

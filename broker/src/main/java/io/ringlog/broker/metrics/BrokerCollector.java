@@ -1,5 +1,8 @@
 package io.ringlog.broker.metrics;
 
+import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
+import io.ringlog.broker.kafka.metrics.LatencyHistogram;
+
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -11,8 +14,8 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPoin
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-import io.ringlog.broker.partition.Partition;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.core.replica.Partition;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import io.ringlog.journal.PartitionLog;
 import io.ringlog.sequencer.AppendCounters;
 import io.ringlog.sequencer.PartitionSequencer;

@@ -1,10 +1,13 @@
 package io.ringlog.broker.metrics;
 
+import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
+import io.ringlog.broker.kafka.metrics.LatencyHistogram;
+
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.ringlog.broker.config.BrokerConfig;
-import io.ringlog.broker.group.GroupCoordinator;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.kafka.group.GroupCoordinator;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import io.ringlog.journal.LogFlusher;
 import io.ringlog.sequencer.SequencerShard;
 import io.ringlog.transport.kafka.net.KafkaListenerCounters;

@@ -6,10 +6,10 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.ringlog.broker.group.GroupCoordinator;
-import io.ringlog.broker.group.GroupSnapshot;
-import io.ringlog.broker.partition.Partition;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.kafka.group.GroupCoordinator;
+import io.ringlog.broker.kafka.group.GroupSnapshot;
+import io.ringlog.broker.core.replica.Partition;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,10 +1,11 @@
 package io.ringlog.broker.nativeapi;
 
+
 import io.ringlog.broker.kafka.AsyncApi;
 import io.ringlog.broker.kafka.ColdPathApi;
 import io.ringlog.broker.kafka.KafkaErrors;
-import io.ringlog.broker.partition.Partition;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.core.replica.Partition;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import io.ringlog.transport.nativeproto.codecs.HeartbeatRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.JoinGroupRequestDecoder;

@@ -2,7 +2,7 @@ package io.ringlog.broker.nativeapi;
 
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.ringlog.broker.partition.Partition;
+import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import io.ringlog.transport.nativeproto.NativeProtocol;
 import io.ringlog.transport.nativeproto.codecs.CloseSessionDecoder;

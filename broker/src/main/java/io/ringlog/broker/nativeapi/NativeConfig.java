@@ -1,9 +1,11 @@
 package io.ringlog.broker.nativeapi;
 
+import io.ringlog.broker.core.aeron.AeronRuntime;
+
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.driver.ThreadingMode;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,12 @@ public record NativeConfig(
     public NativeConfig
     {
         ingressChannels = List.copyOf(ingressChannels);
+    }
+
+    /** What the core's Aeron runtime needs of this configuration. */
+    public AeronRuntime.Settings aeron()
+    {
+        return new AeronRuntime.Settings(embeddedDriver, aeronDir, driverThreadingMode, driverIdleStrategy, nodeId);
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.ringlog.broker.nativeapi;
 
+import io.ringlog.broker.core.aeron.PartitionCounters;
+import io.ringlog.broker.core.aeron.AeronRuntime;
+
 import io.aeron.Aeron;
-import io.ringlog.broker.IdleStrategies;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.idle.IdleStrategies;
+import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.broker.kafka.AsyncApi;
 import io.ringlog.broker.kafka.ColdPathApi;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
@@ -69,7 +72,7 @@ public final class NativeService implements AutoCloseable
         final PartitionRegistry partitions) throws IOException
     {
         final NativeConfig config = NativeConfig.from(brokerConfig);
-        final AeronRuntime runtime = AeronRuntime.start(config, errors);
+        final AeronRuntime runtime = AeronRuntime.start(config.aeron(), errors);
         final NativeService service = new NativeService(config, errors, partitions, runtime);
         partitions.addListener(service.counters);
         return service;

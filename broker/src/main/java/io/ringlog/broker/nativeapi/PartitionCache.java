@@ -1,7 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
-import io.ringlog.broker.partition.Partition;
-import io.ringlog.broker.partition.PartitionRegistry;
+import io.ringlog.broker.core.replica.Partition;
+import io.ringlog.broker.core.replica.PartitionRegistry;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.UUID;

@@ -1,6 +1,6 @@
 package io.ringlog.broker.nativeapi;
 
-import io.ringlog.broker.partition.Partition;
+import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.sequencer.ProduceStatus;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import io.ringlog.transport.nativeproto.codecs.ProduceRequestDecoder;

@@ -1,7 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
 import io.aeron.Publication;
-import io.ringlog.broker.partition.Partition;
+import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.journal.LogSlice;
 import io.ringlog.journal.LogTailer;
 import io.ringlog.transport.nativeproto.NativeErrors;

@@ -2,7 +2,7 @@ package io.ringlog.broker.metrics;
 
 import io.aeron.Aeron;
 import io.ringlog.broker.RingBroker;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import org.agrona.concurrent.status.CountersReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

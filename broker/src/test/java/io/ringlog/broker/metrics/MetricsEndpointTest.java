@@ -1,7 +1,10 @@
 package io.ringlog.broker.metrics;
 
+import io.ringlog.broker.kafka.metrics.ResponseErrors;
+import io.ringlog.broker.kafka.metrics.LatencyHistogram;
+
 import io.ringlog.broker.RingBroker;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.transport.kafka.protocol.KafkaApis;
 import io.ringlog.transport.kafka.protocol.KafkaMessages;
 import org.apache.kafka.clients.admin.Admin;

@@ -2,7 +2,7 @@ package io.ringlog.broker.nativeapi;
 
 import io.aeron.CommonContext;
 import io.aeron.driver.ThreadingMode;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
 import io.ringlog.broker.RingBroker;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -4,7 +4,7 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ringlog.broker.RingBroker;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import io.ringlog.transport.nativeproto.codecs.ProduceResponseDecoder;
 import org.agrona.concurrent.BackoffIdleStrategy;

@@ -1,7 +1,7 @@
 package io.ringlog.broker.nativeclient;
 
 import io.ringlog.broker.RingBroker;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.broker.nativeapi.GatewayCounters;
 import io.ringlog.client.ClientContext;
 import io.ringlog.client.RinglogClient;

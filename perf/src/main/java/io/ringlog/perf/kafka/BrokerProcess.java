@@ -146,6 +146,33 @@ abstract class BrokerProcess
     }
 
     /**
+     * {@code kill -9} the broker and wait for it to be gone, keeping its data directory, so that {@link #start()}
+     * brings it back on the same data (a crash and a restart). Fault benchmarks only.
+     *
+     * @throws IOException if it does not die within 10 s.
+     */
+    final synchronized void kill() throws IOException
+    {
+        if (null == process || !process.isAlive())
+        {
+            return;
+        }
+        process.destroyForcibly(); // SIGKILL on Linux
+        try
+        {
+            if (!process.waitFor(10, TimeUnit.SECONDS))
+            {
+                throw new IOException(name + " did not die within 10 s of SIGKILL");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+    }
+
+    /**
      * Stop the broker (SIGTERM, SIGKILL after {@link #STOP_GRACE_SECS}) and delete its data directory. Safe to call
      * twice and from the shutdown hook.
      */

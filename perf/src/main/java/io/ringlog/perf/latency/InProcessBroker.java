@@ -1,7 +1,7 @@
 package io.ringlog.perf.latency;
 
 import io.ringlog.broker.RingBroker;
-import io.ringlog.broker.config.BrokerConfig;
+import io.ringlog.broker.core.config.BrokerConfig;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 

@@ -1,7 +1,7 @@
 package io.ringlog.tools.dist;
 
-import io.ringlog.broker.config.BrokerConfig;
-import io.ringlog.broker.config.ConfigKey;
+import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.core.config.ConfigKey;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,31 @@
+package io.ringlog.broker.core.replica;
+
+/**
+ * Told when the {@link PartitionRegistry} opens and closes a partition, for components that keep something per
+ * partition beside it (the native gateway's Aeron counters, its subscriptions). Called on the registry's thread
+ * (start-up, or the admin thread applying a metadata change), one call at a time; an exception from a listener fails
+ * the open (the partition is closed again) and is logged on close.
+ */
+public interface PartitionListener
+{
+    /**
+     * The partition's log is open and its sequencer built, but it has not joined its shard yet and look-ups do not
+     * find it: what is set on the sequencer now is in place before its first append.
+     */
+    default void onOpening(final Partition partition)
+    {
+    }
+
+    /**
+     * The partition is about to be closed (its topic deleted, or the broker stopping): stop reading its log before
+     * returning, because the log is unmapped next. May block briefly.
+     */
+    default void onClosing(final Partition partition)
+    {
+    }
+
+    /** The partition has left its shard and its log is closed: nothing writes it any more. */
+    default void onClosed(final Partition partition)
+    {
+    }
+}

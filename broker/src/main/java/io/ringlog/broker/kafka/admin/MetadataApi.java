@@ -1,0 +1,156 @@
+package io.ringlog.broker.kafka.admin;
+
+import io.ringlog.broker.kafka.KafkaIds;
+import io.ringlog.broker.kafka.KafkaErrors;
+import io.ringlog.broker.kafka.ColdPathApi;
+
+import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.core.metadata.Controller;
+import io.ringlog.broker.core.metadata.MetadataException;
+import io.ringlog.broker.core.metadata.MetadataImage;
+import io.ringlog.broker.core.metadata.MetadataImage.PartitionImage;
+import io.ringlog.broker.core.metadata.MetadataImage.TopicImage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Metadata: brokers, cluster id, controller, and topics with their ids, partitions, leaders, epochs and replicas,
+ * from the current {@link MetadataImage}. Topics asked for by name may be auto-created (when the client allows it
+ * and {@code auto.create.topics.enable} is on); topics asked for by id (Metadata v10+) never are.
+ */
+public final class MetadataApi implements ColdPathApi
+{
+    /** Kafka's "authorized operations not requested" value. */
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final Controller controller;
+    private final BrokerConfig config;
+
+    public MetadataApi(final Controller controller, final BrokerConfig config)
+    {
+        this.controller = controller;
+        this.config = config;
+    }
+
+    @Override
+    public ApiMessage handle(final ApiRequest request)
+    {
+        final MetadataRequestData data = request.body();
+        // Metadata v0 asks for every topic with an empty list; v1+ with a null list.
+        final boolean allTopics = data.topics() == null || (request.version() == 0 && data.topics().isEmpty());
+        final boolean allowAutoCreate = request.version() < 4 || data.allowAutoTopicCreation();
+
+        final MetadataResponseData response = new MetadataResponseData();
+        final List<MetadataResponseTopic> topics = new ArrayList<>();
+        if (allTopics)
+        {
+            for (final TopicImage topic : controller.image().topics().values())
+            {
+                topics.add(topic(topic, Errors.NONE));
+            }
+        }
+        else
+        {
+            for (final MetadataRequestData.MetadataRequestTopic wanted : data.topics())
+            {
+                topics.add(lookup(wanted, allowAutoCreate));
+            }
+        }
+
+        final MetadataImage image = controller.image(); // after any auto-creation
+        for (final MetadataImage.BrokerRegistration broker : image.brokers().values())
+        {
+            response.brokers().add(new MetadataResponseBroker()
+                .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack()));
+        }
+        response.setClusterId(image.clusterId());
+        response.setControllerId(image.controllerId());
+        response.setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        topics.forEach(t -> response.topics().add(t));
+        return response;
+    }
+
+    private MetadataResponseTopic lookup(final MetadataRequestData.MetadataRequestTopic wanted, final boolean allowAutoCreate)
+    {
+        final MetadataImage image = controller.image();
+        if (wanted.name() == null && wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId()))
+        {
+            final TopicImage byId = image.topic(KafkaIds.toUuid(wanted.topicId()));
+            return byId != null ? topic(byId, Errors.NONE) :
+                new MetadataResponseTopic().setTopicId(wanted.topicId()).setName(null)
+                    .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+        }
+        final String name = wanted.name();
+        final TopicImage topic = image.topic(name);
+        if (topic != null)
+        {
+            return topic(topic, Errors.NONE);
+        }
+        if (allowAutoCreate && config.get(BrokerConfig.AUTO_CREATE_TOPICS) && !isInternal(name))
+        {
+            try
+            {
+                return topic(controller.createTopic(name, -1, -1, Map.of(), false), Errors.NONE);
+            }
+            catch (final MetadataException ex)
+            {
+                if (ex.reason() == MetadataException.Reason.TOPIC_ALREADY_EXISTS) // raced with another creation
+                {
+                    return topic(controller.image().topic(name), Errors.NONE);
+                }
+                return emptyTopic(name, KafkaErrors.fromMetadata(ex));
+            }
+        }
+        return emptyTopic(name, isLegal(name) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION);
+    }
+
+    static MetadataResponseTopic topic(final TopicImage topic, final Errors error)
+    {
+        final List<MetadataResponsePartition> partitions = new ArrayList<>(topic.partitions().size());
+        for (final PartitionImage p : topic.partitions())
+        {
+            partitions.add(new MetadataResponsePartition()
+                .setErrorCode(Errors.NONE.code())
+                .setPartitionIndex(p.partition())
+                .setLeaderId(p.leader())
+                .setLeaderEpoch(p.leaderEpoch())
+                .setReplicaNodes(new ArrayList<>(p.replicas()))
+                .setIsrNodes(new ArrayList<>(p.isr()))
+                .setOfflineReplicas(new ArrayList<>()));
+        }
+        return new MetadataResponseTopic()
+            .setErrorCode(error.code())
+            .setName(topic.name())
+            .setTopicId(KafkaIds.toKafka(topic.id()))
+            .setIsInternal(topic.isInternal())
+            .setPartitions(partitions)
+            .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    }
+
+    private static MetadataResponseTopic emptyTopic(final String name, final Errors error)
+    {
+        return new MetadataResponseTopic().setName(name).setErrorCode(error.code()).setTopicId(Uuid.ZERO_UUID)
+            .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+    }
+
+    private static boolean isInternal(final String name)
+    {
+        return name != null && name.startsWith("__");
+    }
+
+    private static boolean isLegal(final String name)
+    {
+        return name != null && !name.isEmpty() && name.length() <= 249 && name.matches("[a-zA-Z0-9._-]+") &&
+            !".".equals(name) && !"..".equals(name);
+    }
+}

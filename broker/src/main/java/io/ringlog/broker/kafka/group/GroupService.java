@@ -1,0 +1,75 @@
+package io.ringlog.broker.kafka.group;
+
+import io.ringlog.sequencer.ShardIdleStrategy;
+import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.kafka.AsyncApi;
+import io.ringlog.broker.core.metadata.Controller;
+import io.ringlog.broker.core.replica.Partition;
+import io.ringlog.broker.core.replica.PartitionRegistry;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.util.Map;
+
+/**
+ * The group coordinator as the broker wires it: creates {@code __consumer_offsets} when it is missing, starts the
+ * {@link GroupCoordinator} on its own thread ({@code ringlog-group-coordinator}, back-off idle: a cold path never
+ * busy-spins, whatever {@code idle.strategy} says), and hands the router the group APIs. Close it before the
+ * partitions, so that no append is offered to a closing log.
+ */
+public final class GroupService implements AutoCloseable
+{
+    private final GroupCoordinator coordinator;
+    private final GroupApis apis;
+    private final AgentRunner runner;
+
+    private GroupService(final GroupCoordinator coordinator, final GroupApis apis, final AgentRunner runner)
+    {
+        this.coordinator = coordinator;
+        this.apis = apis;
+        this.runner = runner;
+    }
+
+    /**
+     * Ensure {@code __consumer_offsets} exists and start the coordinator; it replays the topic on its own thread
+     * before it takes its first request.
+     */
+    public static GroupService start(final BrokerConfig config, final Controller controller,
+        final PartitionRegistry partitions, final ErrorHandler errors)
+    {
+        final int partitionCount = OffsetsLog.ensureTopic(controller, config);
+        final OffsetsLog log = new OffsetsLog(p ->
+        {
+            final Partition partition = partitions.partition(OffsetsLog.TOPIC, p);
+            return partition == null ? null : partition.sequencer();
+        }, partitionCount);
+        final GroupCoordinator coordinator = new GroupCoordinator(GroupConfig.from(config), log, controller::image,
+            SystemEpochClock.INSTANCE);
+        // Parks up to 1 ms when idle and is woken by requests and by the shards' answers to its appends.
+        final ShardIdleStrategy idle = new ShardIdleStrategy().hasWork(coordinator::hasPendingWork);
+        coordinator.wakeWith(idle::wake);
+        final AgentRunner runner = new AgentRunner(idle, errors, null, coordinator);
+        AgentRunner.startOnThread(runner);
+        return new GroupService(coordinator, new GroupApis(coordinator, controller), runner);
+    }
+
+    /** The group APIs by api key, for the router. */
+    public Map<Short, AsyncApi> asyncApis()
+    {
+        return apis.byApiKey();
+    }
+
+    public GroupCoordinator coordinator()
+    {
+        return coordinator;
+    }
+
+    /** Stop the coordinator thread, answering what it holds. Idempotent. */
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+    }
+}
