@@ -1,5 +1,6 @@
 package io.ringlog.tools;
 
+import io.ringlog.tools.cluster.ClusterCommand;
 import io.ringlog.tools.groups.GroupsCommand;
 import io.ringlog.tools.journal.JournalCommand;
 import io.ringlog.tools.perf.PerfCommand;
@@ -33,7 +34,7 @@ import java.util.Properties;
         "and to Ringlog natively over Aeron with --native (produce, consume, tail, perf).",
     subcommands = {
         ServerCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class, TailCommand.class,
-        GroupsCommand.class, JournalCommand.class, PerfCommand.class, CommandLine.HelpCommand.class
+        GroupsCommand.class, ClusterCommand.class, JournalCommand.class, PerfCommand.class, CommandLine.HelpCommand.class
     })
 public final class Ringlog implements Runnable
 {

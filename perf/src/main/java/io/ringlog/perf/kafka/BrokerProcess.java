@@ -47,7 +47,7 @@ abstract class BrokerProcess
      *
      * @throws IOException if it cannot be started, dies, or is not ready in {@link #START_LIMIT_SECS}.
      */
-    abstract void start() throws IOException;
+    public abstract void start() throws IOException;
 
     /** @return the broker's name, for the table. */
     String name()
@@ -62,7 +62,7 @@ abstract class BrokerProcess
     }
 
     /** @return {@code 127.0.0.1:port} of its client listener. */
-    String bootstrap()
+    public String bootstrap()
     {
         return "127.0.0.1:" + port;
     }
@@ -77,7 +77,7 @@ abstract class BrokerProcess
      * @return the broker's CPU ticks now, its children's included.
      * @throws IOException if it is gone.
      */
-    ProcStat.ProcessTicks cpu() throws IOException
+    public ProcStat.ProcessTicks cpu() throws IOException
     {
         return ProcStat.process(process.pid());
     }
@@ -85,7 +85,7 @@ abstract class BrokerProcess
     /**
      * @return true while its process runs.
      */
-    boolean alive()
+    public boolean alive()
     {
         return null != process && process.isAlive();
     }
@@ -151,7 +151,7 @@ abstract class BrokerProcess
      *
      * @throws IOException if it does not die within 10 s.
      */
-    final synchronized void kill() throws IOException
+    public final synchronized void kill() throws IOException
     {
         if (null == process || !process.isAlive())
         {
@@ -176,7 +176,7 @@ abstract class BrokerProcess
      * Stop the broker (SIGTERM, SIGKILL after {@link #STOP_GRACE_SECS}) and delete its data directory. Safe to call
      * twice and from the shutdown hook.
      */
-    final synchronized void stop()
+    public final synchronized void stop()
     {
         if (stopped)
         {

@@ -44,7 +44,7 @@ final class KafkaBroker extends BrokerProcess
     }
 
     @Override
-    void start() throws IOException
+    public void start() throws IOException
     {
         final int clientPort = freePort();
         int controllerPort = freePort();

@@ -14,7 +14,7 @@ import java.util.List;
  * formatted on the first start only. Kafka's failure-detection and election settings are left at their defaults
  * (broker session 9 s, heartbeat 2 s, quorum election 1 s, fetch 2 s): they are what is being compared.
  */
-final class KafkaClusterNode extends BrokerProcess
+final class KafkaClusterNode extends BrokerProcess implements ClusterMember
 {
     private final KafkaDist dist;
     private final Path runDir;
@@ -49,7 +49,8 @@ final class KafkaClusterNode extends BrokerProcess
         port(clientPort);
     }
 
-    int nodeId()
+    @Override
+    public int nodeId()
     {
         return nodeId;
     }
@@ -60,7 +61,7 @@ final class KafkaClusterNode extends BrokerProcess
     }
 
     @Override
-    void start() throws IOException
+    public void start() throws IOException
     {
         final Path config = runDir.resolve("kafka-node-" + nodeId + ".properties");
         if (!formatted)
@@ -87,7 +88,8 @@ final class KafkaClusterNode extends BrokerProcess
     }
 
     /** Wait until its log says it has started (its peers must be up for that: call after starting all). */
-    void awaitStarted() throws IOException
+    @Override
+    public void awaitStarted() throws IOException
     {
         awaitLine(line -> line.contains("Kafka Server started"), START_LIMIT_SECS);
     }

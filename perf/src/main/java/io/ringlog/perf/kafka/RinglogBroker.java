@@ -53,7 +53,7 @@ final class RinglogBroker extends BrokerProcess
     }
 
     @Override
-    void start() throws IOException
+    public void start() throws IOException
     {
         final Path snapshot = snapshot(repo, dataDir.resolveSibling(dataDir.getFileName() + "-dist"));
         final List<String> command = new ArrayList<>(List.of("bash", snapshot.resolve("bin/ringlog").toString(),
