@@ -1,0 +1,311 @@
+package io.ringlog.replication.quorum;
+
+import io.aeron.Aeron;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.ringlog.replication.controller.ControllerStateMachine;
+import io.ringlog.replication.metadata.MetadataImage;
+import io.ringlog.replication.metadata.PartitionRegistration;
+import io.ringlog.replication.quorum.QuorumVoters.Voter;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One member of the controller quorum: media driver (embedded, SHARED, back-off idle; or an external one), archive,
+ * consensus module and the {@link ControllerService} in its container, all from a {@link ControllerNodeConfig}.
+ * <p>
+ * Threads: the driver's shared agent, the archive's shared agent, the consensus module's agent, the service
+ * container's agent (which owns the metadata state) and the {@link LogHousekeeper}'s; every one idles with a
+ * back-off strategy (spin briefly, yield, then park up to 1 ms), so a 2-core machine keeps room for the broker.
+ * The accessors read values the service publishes and are safe from any thread. {@link #close()} from one thread.
+ */
+public final class ControllerNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerNode.class);
+    private static final Supplier<IdleStrategy> BACK_OFF = () -> new BackoffIdleStrategy(
+        10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+
+    private final ControllerNodeConfig config;
+    private final QuorumVoters voters;
+    private final long startNs = System.nanoTime();
+    private MediaDriver driver;
+    private Archive archive;
+    private ConsensusModule consensusModule;
+    private ClusteredServiceContainer container;
+    private Aeron aeron;
+    private AgentRunner housekeeperRunner;
+    private LogHousekeeper housekeeper;
+    private ControllerService service;
+    private volatile boolean closed;
+
+    private ControllerNode(final ControllerNodeConfig config, final QuorumVoters voters)
+    {
+        this.config = config;
+        this.voters = voters;
+    }
+
+    /**
+     * Start the member. Returns once its parts run; the quorum elects a leader afterwards ({@link
+     * #awaitActiveController(Duration)}).
+     *
+     * @throws IllegalArgumentException naming {@code node.id} or {@code controller.quorum.voters} when they are wrong.
+     */
+    public static ControllerNode launch(final ControllerNodeConfig config)
+    {
+        final ControllerNode node = new ControllerNode(config, config.validate());
+        try
+        {
+            node.start();
+            return node;
+        }
+        catch (final RuntimeException ex)
+        {
+            node.close();
+            throw ex;
+        }
+    }
+
+    private void start()
+    {
+        final Voter self = voters.voter(config.nodeId);
+        final String host = self.host();
+        final File dataDir = config.dataDir.getAbsoluteFile();
+        if (config.deleteDataOnStart)
+        {
+            IoUtil.delete(dataDir, true);
+        }
+        IoUtil.ensureDirectoryExists(dataDir, "controller data");
+
+        final String aeronDir;
+        if (null == config.aeronDirectoryName)
+        {
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(new File(dataDir, "driver").getPath())
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(BACK_OFF.get())
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(config.ingressTermLength)
+                .ipcTermBufferLength(config.egressTermLength)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .errorHandler(ex -> LOG.warn("controller {} media driver: {}", config.nodeId, ex.toString())));
+            aeronDir = driver.aeronDirectoryName();
+        }
+        else
+        {
+            aeronDir = config.aeronDirectoryName;
+        }
+
+        final String localControl = "aeron:ipc?term-length=64k|alias=controller-archive-" + config.nodeId;
+        archive = Archive.launch(new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveId(config.nodeId)
+            .archiveDir(new File(dataDir, "archive"))
+            .deleteArchiveOnStart(config.deleteDataOnStart)
+            .controlChannel("aeron:udp?endpoint=" + self.endpoint(QuorumVoters.ARCHIVE_CONTROL_OFFSET))
+            .localControlChannel(localControl)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+            .recordingEventsEnabled(false)
+            .segmentFileLength(config.archiveSegmentLength)
+            .fileSyncLevel(1)
+            .catalogFileSyncLevel(1)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(BACK_OFF)
+            .errorHandler(ex -> LOG.warn("controller {} archive: {}", config.nodeId, ex.toString())));
+
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .aeronDirectoryName(aeronDir)
+            .controlRequestChannel(localControl)
+            .controlRequestStreamId(archive.context().localControlStreamId())
+            .controlResponseChannel("aeron:ipc?term-length=64k");
+
+        final File clusterDir = new File(dataDir, "cluster");
+        consensusModule = ConsensusModule.launch(new ConsensusModule.Context()
+            .aeronDirectoryName(aeronDir)
+            .clusterMemberId(config.nodeId)
+            .clusterMembers(voters.clusterMembers())
+            .clusterDir(clusterDir)
+            .deleteDirOnStart(config.deleteDataOnStart)
+            .ingressChannel("aeron:udp?term-length=" + config.ingressTermLength)
+            .logChannel("aeron:udp?term-length=" + config.logTermLength)
+            .consensusChannel("aeron:udp?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .archiveContext(archiveClient.clone())
+            .fileSyncLevel(1)
+            .sessionTimeoutNs(config.sessionTimeoutNs)
+            .leaderHeartbeatTimeoutNs(config.leaderHeartbeatTimeoutNs)
+            .leaderHeartbeatIntervalNs(config.leaderHeartbeatIntervalNs)
+            .electionTimeoutNs(config.electionTimeoutNs)
+            .startupCanvassTimeoutNs(config.startupCanvassTimeoutNs)
+            .terminationTimeoutNs(config.leaderHeartbeatTimeoutNs)
+            .idleStrategySupplier(BACK_OFF)
+            .errorHandler(ex -> LOG.warn("controller {} consensus module: {}", config.nodeId, ex.toString())));
+
+        service = new ControllerService(new ControllerStateMachine(MetadataImage.EMPTY, config.configValidator,
+            config.defaultPartitions, config.defaultReplicationFactor));
+        container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .clusterDir(clusterDir)
+            .archiveContext(archiveClient.clone())
+            .clusteredService(service)
+            .idleStrategySupplier(BACK_OFF)
+            .errorHandler(ex -> LOG.warn("controller {} service: {}", config.nodeId, ex.toString())));
+
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        housekeeper = new LogHousekeeper(service, aeron, archiveClient.clone().controlResponseStreamId(30_000 +
+            config.nodeId), clusterDir, config.snapshotEveryCommands, config.purgeLogAfterSnapshot,
+            consensusModule.context().clusterId());
+        housekeeperRunner = new AgentRunner(new SleepingMillisIdleStrategy(10),
+            ex -> LOG.warn("controller {} housekeeper: {}", config.nodeId, ex.toString()), null, housekeeper);
+        AgentRunner.startOnThread(housekeeperRunner);
+        LOG.info("controller {} started its parts in {} ms (voters {})", config.nodeId,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), voters);
+    }
+
+    /**
+     * Wait until this member knows the active controller.
+     *
+     * @return the time since launch.
+     * @throws IllegalStateException when none is known in time.
+     */
+    public Duration awaitActiveController(final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (-1 == activeController() || -1 == service.controllerEpoch())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("controller " + config.nodeId + ": no active controller after " +
+                    timeout + " (voters " + voters + ")");
+            }
+            sleep();
+        }
+        return Duration.ofNanos(System.nanoTime() - startNs);
+    }
+
+    private static void sleep()
+    {
+        try
+        {
+            Thread.sleep(10);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** The media driver directory this member uses (its embedded driver's, or the external one). */
+    public String aeronDirectoryName()
+    {
+        return null != driver ? driver.aeronDirectoryName() : config.aeronDirectoryName;
+    }
+
+    public int nodeId()
+    {
+        return config.nodeId;
+    }
+
+    public QuorumVoters voters()
+    {
+        return voters;
+    }
+
+    /** The member id of the quorum's leader as this member knows it, -1 when unknown. */
+    public int activeController()
+    {
+        return service.leaderMemberId();
+    }
+
+    public boolean isActiveController()
+    {
+        return service.isLeader();
+    }
+
+    /** The leadership term id of the current term. */
+    public long controllerEpoch()
+    {
+        return service.controllerEpoch();
+    }
+
+    /** Log position of the last command applied here. */
+    public long appliedPosition()
+    {
+        return service.appliedPosition();
+    }
+
+    public MetadataImage image()
+    {
+        return service.image();
+    }
+
+    public List<Integer> fencedBrokers()
+    {
+        return service.image().fencedBrokers();
+    }
+
+    public List<PartitionRegistration> offlinePartitions()
+    {
+        return service.image().offlinePartitions();
+    }
+
+    public long snapshotsTaken()
+    {
+        return service.snapshotsTaken();
+    }
+
+    /** Ask for a snapshot now; only the active controller's request takes effect. */
+    public void takeSnapshot()
+    {
+        housekeeper.requestSnapshot();
+    }
+
+    /** Where the archived log starts after the last purge, -1 before any. */
+    public long logPurgedUpTo()
+    {
+        return housekeeper.purgedUpTo();
+    }
+
+    public long logSegmentsPurged()
+    {
+        return housekeeper.purgedSegments();
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /** Stop the member: service, consensus module, archive, driver, in that order. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.closeAll(housekeeperRunner, aeron, container, consensusModule, archive, driver);
+        LOG.info("controller {} closed", config.nodeId);
+    }
+}

@@ -1,0 +1,81 @@
+package io.ringlog.replication.quorum;
+
+import io.ringlog.replication.codec.BufferReader;
+import io.ringlog.replication.codec.BufferWriter;
+import io.ringlog.replication.controller.CommandCodec;
+import io.ringlog.replication.controller.ControllerCommand;
+import io.ringlog.replication.controller.Reply;
+import io.ringlog.replication.metadata.MetadataRecord;
+import io.ringlog.replication.metadata.RecordCodec;
+
+import java.util.List;
+
+/**
+ * The messages between brokers and the quorum, inside Aeron Cluster's session messages. Each starts with an int
+ * message type; new messages take new types.
+ * <pre>
+ * ingress (broker to quorum):
+ *   COMMAND     long correlationId | command ({@link CommandCodec})
+ *   FETCH_IMAGE long correlationId
+ * egress (quorum to broker):
+ *   REPLY       long correlationId | long controllerEpoch | long imagePosition | reply
+ *   DELTA       long controllerEpoch | long previousPosition | long position | records ({@link RecordCodec})
+ *   IMAGE       long correlationId | long controllerEpoch | snapshot bytes ({@code MetadataSnapshot})
+ * </pre>
+ * A DELTA's {@code previousPosition} is the position of the image it applies to: a broker whose image is elsewhere
+ * missed one and asks for an IMAGE. Stateless and thread-safe.
+ */
+public final class QuorumProtocol
+{
+    public static final int COMMAND = 1;
+    public static final int FETCH_IMAGE = 2;
+    public static final int REPLY = 101;
+    public static final int DELTA = 102;
+    public static final int IMAGE = 103;
+
+    private QuorumProtocol()
+    {
+    }
+
+    public static void command(final BufferWriter w, final long correlationId, final ControllerCommand command)
+    {
+        w.reset().putInt(COMMAND).putLong(correlationId);
+        CommandCodec.encode(command, w);
+    }
+
+    public static void fetchImage(final BufferWriter w, final long correlationId)
+    {
+        w.reset().putInt(FETCH_IMAGE).putLong(correlationId);
+    }
+
+    public static void reply(
+        final BufferWriter w, final long correlationId, final long controllerEpoch, final long position, final Reply reply)
+    {
+        w.reset().putInt(REPLY).putLong(correlationId).putLong(controllerEpoch).putLong(position);
+        CommandCodec.encode(reply, w);
+    }
+
+    public static void delta(
+        final BufferWriter w,
+        final long controllerEpoch,
+        final long previousPosition,
+        final long position,
+        final List<MetadataRecord> records)
+    {
+        w.reset().putInt(DELTA).putLong(controllerEpoch).putLong(previousPosition).putLong(position);
+        RecordCodec.encode(records, w);
+    }
+
+    public static void image(final BufferWriter w, final long correlationId, final long controllerEpoch,
+        final byte[] snapshot)
+    {
+        w.reset().putInt(IMAGE).putLong(correlationId).putLong(controllerEpoch);
+        w.putBytes(new org.agrona.concurrent.UnsafeBuffer(snapshot), 0, snapshot.length);
+    }
+
+    /** The type of the message {@code r} is at, consuming it. */
+    public static int type(final BufferReader r)
+    {
+        return r.getInt();
+    }
+}
