@@ -272,6 +272,8 @@ public final class QuorumClient implements AutoCloseable
         private final MetadataFollower follower = new MetadataFollower();
         private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
         private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
+        private final org.agrona.ExpandableArrayBuffer assembly = new org.agrona.ExpandableArrayBuffer(64 * 1024);
+        private int assembled = -1;
         private AeronCluster.AsyncConnect connecting;
         private AeronCluster cluster;
         private long nextConnectMs;
@@ -450,6 +452,19 @@ public final class QuorumClient implements AutoCloseable
                 final Pending pending = unsent.peekFirst();
                 pending.correlationId = nextCorrelationId++;
                 QuorumProtocol.command(out, pending.correlationId, pending.command);
+                if (null == cluster.ingressPublication())
+                {
+                    break; // between leaders
+                }
+                final int maxLength = cluster.ingressPublication().maxMessageLength() - AeronCluster.SESSION_HEADER_LENGTH;
+                if (out.position() > maxLength)
+                {
+                    unsent.pollFirst();
+                    pending.future.complete(Reply.error(ControllerError.INVALID_REQUEST, pending.command.getClass()
+                        .getSimpleName() + " of " + out.position() + " bytes exceeds the largest proposal, " +
+                        maxLength + " bytes (an eighth of the ingress term)"));
+                    continue;
+                }
                 if (cluster.offer(out.buffer(), 0, out.position()) < 0)
                 {
                     break; // back-pressured or between leaders: try again next cycle
@@ -502,6 +517,37 @@ public final class QuorumClient implements AutoCloseable
             final int length,
             final Header header)
         {
+            onMessage(buffer, offset, length);
+        }
+
+        /** Gathers FRAGMENTs; a piece that does not continue the message being gathered drops it. */
+        private void onFragment(final BufferReader r)
+        {
+            final int total = r.getInt();
+            final int offset = r.getInt();
+            final int length = r.remaining();
+            if (0 == offset)
+            {
+                assembled = 0;
+            }
+            if (offset != assembled || total <= 0 || offset + length > total)
+            {
+                assembled = -1;
+                follower.onReconnect();
+                return;
+            }
+            final byte[] bytes = r.getBytes(length);
+            assembly.putBytes(offset, bytes);
+            assembled += length;
+            if (assembled == total)
+            {
+                assembled = -1;
+                onMessage(assembly, 0, total);
+            }
+        }
+
+        private void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
             final BufferReader r = new BufferReader(buffer, offset, length);
             try
             {
@@ -511,6 +557,7 @@ public final class QuorumClient implements AutoCloseable
                     case QuorumProtocol.DELTA -> onDelta(r.getLong(), r.getLong(), r.getLong(), RecordCodec.decodeList(r));
                     case QuorumProtocol.REPLY -> onReply(r.getLong(), r.getLong(), r.getLong(), CommandCodec.decodeReply(r));
                     case QuorumProtocol.IMAGE -> onImage(r.getLong(), r.getLong(), MetadataSnapshot.load(r));
+                    case QuorumProtocol.FRAGMENT -> onFragment(r);
                     default -> LOG.debug("broker {}: unknown egress message type {}", config.brokerId, type);
                 }
             }

@@ -52,6 +52,7 @@ public final class ControllerService implements ClusteredService
     /** Client session id to the broker it registered; sorted on write so snapshots are byte-identical. */
     private final Long2ObjectHashMap<Lease> leases = new Long2ObjectHashMap<>();
     private final BufferWriter out = new BufferWriter(4096);
+    private final BufferWriter fragment = new BufferWriter(QuorumProtocol.MAX_FRAGMENT_LENGTH + 64);
     private Cluster cluster;
     private long leadershipTermId = -1;
     private long commandsSinceSnapshot;
@@ -196,18 +197,41 @@ public final class ControllerService implements ClusteredService
 
     private void offer(final ClientSession session, final BufferWriter message)
     {
+        if (message.position() <= QuorumProtocol.MAX_FRAGMENT_LENGTH + QuorumProtocol.FRAGMENT_HEADER_LENGTH)
+        {
+            offer(session, message.buffer(), message.position());
+            return;
+        }
+        for (int offset = 0; offset < message.position(); )
+        {
+            final int length = QuorumProtocol.fragment(fragment, message, offset);
+            if (!offer(session, fragment.buffer(), fragment.position()))
+            {
+                return; // the rest is dropped too: the broker discards the partial message and recovers
+            }
+            offset += length;
+        }
+    }
+
+    private boolean offer(final ClientSession session, final DirectBuffer buffer, final int length)
+    {
         for (int i = 0; i < OFFER_ATTEMPTS; i++)
         {
-            final long result = session.offer(message.buffer(), 0, message.position());
-            if (result > 0 || Publication.NOT_CONNECTED == result || Publication.CLOSED == result ||
+            final long result = session.offer(buffer, 0, length);
+            if (result > 0)
+            {
+                return true;
+            }
+            if (Publication.NOT_CONNECTED == result || Publication.CLOSED == result ||
                 Publication.MAX_POSITION_EXCEEDED == result)
             {
-                return;
+                return false;
             }
             cluster.idleStrategy().idle();
         }
         // The broker sees a gap in delta positions, or no reply, and recovers by asking again.
-        LOG.debug("session {}: egress back-pressured, message of {} bytes dropped", session.id(), message.position());
+        LOG.debug("session {}: egress back-pressured, message of {} bytes dropped", session.id(), length);
+        return false;
     }
 
     @Override

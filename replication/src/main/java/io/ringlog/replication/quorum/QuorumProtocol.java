@@ -21,6 +21,8 @@ import java.util.List;
  *   REPLY       long correlationId | long controllerEpoch | long imagePosition | reply
  *   DELTA       long controllerEpoch | long previousPosition | long position | records ({@link RecordCodec})
  *   IMAGE       long correlationId | long controllerEpoch | snapshot bytes ({@code MetadataSnapshot})
+ *   FRAGMENT    int totalLength | int offset | bytes: a piece of one of the above that is longer than
+ *               {@link #MAX_FRAGMENT_LENGTH}; the pieces of one message follow each other on the session
  * </pre>
  * A DELTA's {@code previousPosition} is the position of the image it applies to: a broker whose image is elsewhere
  * missed one and asks for an IMAGE. Stateless and thread-safe.
@@ -32,6 +34,15 @@ public final class QuorumProtocol
     public static final int REPLY = 101;
     public static final int DELTA = 102;
     public static final int IMAGE = 103;
+    public static final int FRAGMENT = 104;
+
+    /**
+     * Egress messages longer than this go as FRAGMENTs: it stays under the largest message of a 256 KiB egress term
+     * (an eighth of it, less Aeron Cluster's session header), so a full image or the delta of fencing a broker that
+     * led thousands of partitions still arrives whatever term length the broker asked for.
+     */
+    public static final int MAX_FRAGMENT_LENGTH = 16 * 1024;
+    public static final int FRAGMENT_HEADER_LENGTH = 12;
 
     private QuorumProtocol()
     {
@@ -71,6 +82,14 @@ public final class QuorumProtocol
     {
         w.reset().putInt(IMAGE).putLong(correlationId).putLong(controllerEpoch);
         w.putBytes(new org.agrona.concurrent.UnsafeBuffer(snapshot), 0, snapshot.length);
+    }
+
+    /** Write piece {@code offset} of {@code message} as a FRAGMENT into {@code w}; returns the bytes taken. */
+    public static int fragment(final BufferWriter w, final BufferWriter message, final int offset)
+    {
+        final int length = Math.min(MAX_FRAGMENT_LENGTH, message.position() - offset);
+        w.reset().putInt(FRAGMENT).putInt(message.position()).putInt(offset).putBytes(message.buffer(), offset, length);
+        return length;
     }
 
     /** The type of the message {@code r} is at, consuming it. */

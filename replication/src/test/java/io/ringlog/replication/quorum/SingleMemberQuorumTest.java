@@ -91,6 +91,22 @@ class SingleMemberQuorumTest
             client.createTopic("orders", new UUID(1, 1), 1, 1, Map.of(), false).get(10, TimeUnit.SECONDS).error());
         assertEquals(ControllerError.INVALID_REPLICATION_FACTOR,
             client.createTopic("rf2", new UUID(1, 2), 1, 2, Map.of(), false).get(10, TimeUnit.SECONDS).error());
+        // a delta, a full image and a snapshot far larger than one message travel in pieces
+        assertTrue(client.createTopic("wide", new UUID(3, 3), 4000, 1, Map.of(), false).get(10, TimeUnit.SECONDS)
+            .isOk());
+        assertEquals(4000, client.image().topic("wide").partitions().size());
+        final io.ringlog.replication.client.QuorumClientConfig adminConfig =
+            QuorumTesting.clientConfig(99, voters, node.aeronDirectoryName(), null);
+        adminConfig.register = false;
+        try (QuorumClient admin = QuorumClient.start(adminConfig))
+        {
+            await(Duration.ofSeconds(10), "a late client's full image",
+                () -> null != admin.image().topic("wide") && admin.image().equals(node.image()));
+            final Reply huge = admin.alterConfigs("wide", Map.of("big", "y".repeat(64 * 1024)), Set.of(), false, false)
+                .get(10, TimeUnit.SECONDS);
+            assertEquals(ControllerError.INVALID_REQUEST, huge.error(), huge.message());
+        }
+
         final long pidStart = client.allocateProducerIds().get(10, TimeUnit.SECONDS).value();
         assertEquals(pidStart + 1000, client.allocateProducerIds().get(10, TimeUnit.SECONDS).value());
 
@@ -119,7 +135,7 @@ class SingleMemberQuorumTest
         client = null;
         await(Duration.ofSeconds(5), "broker 0 fenced", () -> node.fencedBrokers().contains(0));
         final MetadataImage before = node.image();
-        assertEquals(5, before.offlinePartitions().size(), "orders has 3 partitions, after-snapshot 2");
+        assertEquals(4005, before.offlinePartitions().size(), "orders 3, wide 4000, after-snapshot 2");
         node.close();
 
         config.deleteDataOnStart = false;
