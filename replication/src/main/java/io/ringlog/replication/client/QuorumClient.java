@@ -115,8 +115,11 @@ public final class QuorumClient implements AutoCloseable
         {
             driver = null;
         }
+        // Our own error handler: Aeron's default one exits the JVM when the driver goes away, and this runs inside
+        // a broker.
         aeron = Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(null == driver ? config.aeronDirectoryName : driver.aeronDirectoryName()));
+            .aeronDirectoryName(null == driver ? config.aeronDirectoryName : driver.aeronDirectoryName())
+            .errorHandler(ex -> LOG.warn("quorum client {}: {}", config.brokerId, ex.toString())));
         runner = new AgentRunner(backOff(), ex -> LOG.warn("quorum client {}: {}", config.brokerId, ex.toString()),
             null, duty);
     }
@@ -145,8 +148,11 @@ public final class QuorumClient implements AutoCloseable
     /** Call {@code listener} with the current image now and every new one after, on the client thread. */
     public void subscribe(final Consumer<MetadataImage> listener)
     {
-        subscribers.add(listener);
-        listener.accept(image);
+        synchronized (subscribers) // so a listener never sees an image older than one it was already given
+        {
+            subscribers.add(listener);
+            listener.accept(image);
+        }
     }
 
     /** Completes with the broker epoch of the first registration. */
@@ -609,7 +615,15 @@ public final class QuorumClient implements AutoCloseable
 
         private void publish(final MetadataImage newImage)
         {
-            image = newImage;
+            synchronized (subscribers)
+            {
+                image = newImage;
+                notifySubscribers(newImage);
+            }
+        }
+
+        private void notifySubscribers(final MetadataImage newImage)
+        {
             for (final Consumer<MetadataImage> subscriber : subscribers)
             {
                 try

@@ -170,9 +170,12 @@ public final class ControllerNode implements AutoCloseable
             .idleStrategySupplier(BACK_OFF)
             .errorHandler(ex -> LOG.warn("controller {} service: {}", config.nodeId, ex.toString())));
 
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+        // Our own error handler: Aeron's default one exits the JVM when the driver goes away.
+        aeron = Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(aeronDir)
+            .errorHandler(ex -> LOG.warn("controller {} housekeeper client: {}", config.nodeId, ex.toString())));
         housekeeper = new LogHousekeeper(service, aeron, archiveClient.clone().controlResponseStreamId(30_000 +
-            config.nodeId), clusterDir, config.snapshotEveryCommands, config.purgeLogAfterSnapshot,
+            config.nodeId), clusterDir, config.snapshotEveryCommands, config.snapshotEveryLogBytes, config.purgeLogAfterSnapshot,
             consensusModule.context().clusterId());
         housekeeperRunner = new AgentRunner(new SleepingMillisIdleStrategy(10),
             ex -> LOG.warn("controller {} housekeeper: {}", config.nodeId, ex.toString()), null, housekeeper);
@@ -294,6 +297,23 @@ public final class ControllerNode implements AutoCloseable
     public boolean isClosed()
     {
         return closed;
+    }
+
+    /**
+     * Stop the member as a crash looks to its peers: the embedded media driver goes first, so not one more packet
+     * (no goodbye, no last heartbeat) leaves; then the rest is closed. For failover tests; needs the embedded driver.
+     */
+    public void halt()
+    {
+        if (null == driver)
+        {
+            throw new IllegalStateException("halt() needs the embedded media driver");
+        }
+        CloseHelper.quietClose(driver);
+        driver = null;
+        CloseHelper.quietCloseAll(housekeeperRunner, aeron, container, consensusModule, archive);
+        closed = true;
+        LOG.info("controller {} halted", config.nodeId);
     }
 
     /** Stop the member: service, consensus module, archive, driver, in that order. */

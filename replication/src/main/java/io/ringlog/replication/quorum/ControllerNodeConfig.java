@@ -46,6 +46,8 @@ public final class ControllerNodeConfig
 
     /** Ask for a snapshot after this many committed commands since the last one; 0 turns it off. */
     public long snapshotEveryCommands = 10_000;
+    /** Or after the log grew this many bytes since the last snapshot; 0 turns it off. */
+    public long snapshotEveryLogBytes = 64L * 1024 * 1024;
     /** Purge the archived log up to the latest snapshot after each snapshot. */
     public boolean purgeLogAfterSnapshot = true;
 

@@ -16,7 +16,8 @@ import java.io.File;
 
 /**
  * Keeps the cluster log bounded. On the leader, asks the consensus module for a snapshot (its control toggle) once
- * the service applied {@code snapshotEveryCommands} commands since the last one; on every member, after a snapshot is
+ * the service applied {@code snapshotEveryCommands} commands or the log grew {@code snapshotEveryLogBytes} since the
+ * last one; on every member, after a snapshot is
  * in the recording log, purges the archived log's segments before it ({@link AeronArchive#purgeSegments}): the
  * archive never trims the log by itself. Recovery then starts from the snapshot, which is all it needs.
  * <p>
@@ -34,6 +35,7 @@ final class LogHousekeeper implements Agent
     private final AeronArchive.Context archiveContext;
     private final File clusterDir;
     private final long snapshotEveryCommands;
+    private final long snapshotEveryLogBytes;
     private final boolean purge;
     private final int clusterId;
     private AeronArchive archive;
@@ -49,6 +51,7 @@ final class LogHousekeeper implements Agent
         final AeronArchive.Context archiveContext,
         final File clusterDir,
         final long snapshotEveryCommands,
+        final long snapshotEveryLogBytes,
         final boolean purge,
         final int clusterId)
     {
@@ -57,6 +60,7 @@ final class LogHousekeeper implements Agent
         this.archiveContext = archiveContext;
         this.clusterDir = clusterDir;
         this.snapshotEveryCommands = snapshotEveryCommands;
+        this.snapshotEveryLogBytes = snapshotEveryLogBytes;
         this.purge = purge;
         this.clusterId = clusterId;
     }
@@ -88,8 +92,7 @@ final class LogHousekeeper implements Agent
         }
         nextCheckMs = nowMs + CHECK_INTERVAL_MS;
         int work = 0;
-        if (service.isLeader() && (snapshotRequested ||
-            (snapshotEveryCommands > 0 && service.commandsSinceSnapshot() >= snapshotEveryCommands)))
+        if (service.isLeader() && (snapshotRequested || snapshotDue()))
         {
             work += toggleSnapshot();
         }
@@ -98,6 +101,16 @@ final class LogHousekeeper implements Agent
             work += purgeToLatestSnapshot();
         }
         return work;
+    }
+
+    private boolean snapshotDue()
+    {
+        if (snapshotEveryCommands > 0 && service.commandsSinceSnapshot() >= snapshotEveryCommands)
+        {
+            return true;
+        }
+        final long since = service.appliedPosition() - Math.max(0, service.lastSnapshotPosition());
+        return snapshotEveryLogBytes > 0 && service.commandsSinceSnapshot() > 0 && since >= snapshotEveryLogBytes;
     }
 
     private int toggleSnapshot()
