@@ -58,6 +58,8 @@ public final class KafkaListener implements Agent, AutoCloseable
 
     /** Completions drained per duty cycle, so a burst cannot hold off socket reads. */
     private static final int MAX_COMPLETIONS_PER_CYCLE = 256;
+    /** The longest select while the handler holds requests back for room (see {@link KafkaRequestHandler}). */
+    private static final long HELD_BACK_RETRY_MS = 1;
     /** Connections accepted per duty cycle, so a connection storm cannot hold off requests. */
     private static final int MAX_ACCEPTS_PER_CYCLE = 16;
     private static final long MAX_IDLE_SCAN_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
@@ -173,6 +175,19 @@ public final class KafkaListener implements Agent, AutoCloseable
     }
 
     /**
+     * Wake the selector if it is blocked in {@code select}, for a handler whose other threads left it work to do on
+     * the selector thread ({@link KafkaRequestHandler#doWork}). Any thread; a volatile read when the selector is
+     * not blocked. Call it after the work is visible to {@link KafkaRequestHandler#hasPendingWork}.
+     */
+    public void wakeUp()
+    {
+        if ((int)SELECTING.getVolatile(this) == 1 && SELECTING.compareAndSet(this, 1, 0))
+        {
+            selector.wakeup();
+        }
+    }
+
+    /**
      * The idle strategy to run this agent with: the one configured, or by default one that blocks
      * in {@code select} (with the configured timeout) until a socket is ready or another thread
      * completes a request. Use the default only with a runner dedicated to this listener: it
@@ -204,6 +219,8 @@ public final class KafkaListener implements Agent, AutoCloseable
         nowNanos = System.nanoTime();
         int workCount = completionQueue.drain(completionHandler, MAX_COMPLETIONS_PER_CYCLE);
         workCount += processInlineCompletions();
+        workCount += handlerWork();
+        workCount += processInlineCompletions();
         workCount += selector.selectNow(keyHandler);
         workCount += processInlineCompletions();
         if (nowNanos - lastIdleScanNanos >= idleScanIntervalNanos)
@@ -211,6 +228,20 @@ public final class KafkaListener implements Agent, AutoCloseable
             workCount += closeIdleConnections();
         }
         return workCount;
+    }
+
+    private int handlerWork()
+    {
+        try
+        {
+            return handler.doWork();
+        }
+        catch (final Throwable t)
+        {
+            counters.handlerErrors.incrementRelease();
+            LOG.warn("handler failed in its duty cycle", t);
+            return 0;
+        }
     }
 
     private boolean onSelectorThread()
@@ -228,10 +259,12 @@ public final class KafkaListener implements Agent, AutoCloseable
         try
         {
             // Checked after raising the flag: a completer that offered before seeing it is seen here.
-            if (completionQueue.isEmpty() && null == inlineHead && !closed)
+            if (completionQueue.isEmpty() && null == inlineHead && !closed && !handler.hasPendingWork())
             {
                 nowNanos = System.nanoTime();
-                selector.select(keyHandler, ctx.selectTimeoutMs());
+                // Requests held back for room are retried at least every millisecond, not at the select timeout.
+                selector.select(keyHandler, handler.hasRequestsHeldBack() ?
+                    Math.min(HELD_BACK_RETRY_MS, ctx.selectTimeoutMs()) : ctx.selectTimeoutMs());
             }
         }
         catch (final IOException ex)

@@ -55,4 +55,37 @@ public interface KafkaRequestHandler
     default void onConnectionClosed(final long connectionId)
     {
     }
+
+    /**
+     * The handler's own work on the selector thread, once per duty cycle: answers other threads left for it to
+     * encode (a ring of completions it drains with a cap), requests it held back for room and can now dispatch. Must
+     * not block, and should allocate nothing per record. If it throws, the listener counts a handler error and goes
+     * on.
+     *
+     * @return how much work was done, 0 for none (the listener may then block in {@code select}).
+     */
+    default int doWork()
+    {
+        return 0;
+    }
+
+    /**
+     * Whether {@link #doWork} has something to do now: checked after the listener announced that it is about to
+     * block in {@code select}, so a thread that leaves work and then calls {@link KafkaListener#wakeUp} is never
+     * missed. Any cheap check of a volatile position; selector thread.
+     */
+    default boolean hasPendingWork()
+    {
+        return false;
+    }
+
+    /**
+     * Whether the handler holds a request back until there is room for it (a full ring): the connection reads
+     * nothing more meanwhile, which is the push-back, and the listener blocks in {@code select} for at most a
+     * millisecond so that {@link #doWork} retries it promptly. Selector thread.
+     */
+    default boolean hasRequestsHeldBack()
+    {
+        return false;
+    }
 }
