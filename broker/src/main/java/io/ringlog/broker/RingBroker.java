@@ -1,5 +1,8 @@
 package io.ringlog.broker;
 
+import io.ringlog.broker.core.policy.TopicAutoCreation;
+
+import io.ringlog.broker.core.idle.IdleProfile;
 import io.ringlog.broker.core.idle.IdleStrategies;
 
 import io.ringlog.broker.core.config.BrokerConfig;
@@ -18,7 +21,7 @@ import io.ringlog.broker.metrics.AeronCounterMirror;
 import io.ringlog.broker.metrics.BrokerMetrics;
 import io.ringlog.broker.core.metadata.SingleNodeController;
 import io.ringlog.broker.nativeapi.NativeService;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.broker.kafka.produce.ProduceApi;
 import io.ringlog.broker.core.producer.ProducerIdManager;
 import io.ringlog.journal.LogFlusher;
@@ -76,13 +79,14 @@ public final class RingBroker implements AutoCloseable
     private static final int FETCH_WAITERS_CAPACITY = 4096;
 
     private final BrokerConfig config;
+    private final IdleProfile idleProfile; // idle.strategy, parsed once
     private final List<AgentRunner> writerRunners = new ArrayList<>();
     private final List<FileChannel> dirLocks = new ArrayList<>();
     private final AgentRunner flusherRunner;
     private final AgentRunner listenerRunner;
     private final KafkaListener listener;
     private final SingleNodeController controller;
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
     private final GroupService groups;
     private final ExecutorService admin;
     private final BrokerMetrics metrics; // issue 6: the Prometheus endpoint
@@ -93,6 +97,7 @@ public final class RingBroker implements AutoCloseable
     private RingBroker(final BrokerConfig config) throws IOException
     {
         this.config = config;
+        this.idleProfile = IdleProfile.parse(config.get(BrokerConfig.IDLE_STRATEGY));
         lockLogDirs(config.logDirs());
         // What has started so far, closed in reverse if a later step fails, so a failed start leaves no thread and
         // no lock behind (a port in use, a log dir that cannot be opened).
@@ -124,14 +129,13 @@ public final class RingBroker implements AutoCloseable
             {
                 shards[i] = new SequencerShard("ringlog-shard-" + i, sequencerConfig);
                 waiters[i] = new FetchWaiters(FETCH_WAITERS_CAPACITY, "ringlog-fetch-waiters-" + i);
-                final boolean hostsGateway = i == 0 && nativeEnabled &&
-                    "busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY));
+                final boolean hostsGateway = i == 0 && nativeEnabled && idleProfile.spins();
                 if (hostsGateway)
                 {
                     gatewayHost = new DynamicCompositeAgent("ringlog-shard-0", shards[i], waiters[i]);
                 }
                 final AgentRunner runner = new AgentRunner(
-                    IdleStrategies.forShard(config.get(BrokerConfig.IDLE_STRATEGY), shards[i], waiters[i]),
+                    IdleStrategies.forShard(idleProfile, shards[i], waiters[i]::hasPendingWork, waiters[i]::wakeWith),
                     errors, null, hostsGateway ? gatewayHost : new CompositeAgent(shards[i], waiters[i]));
                 AgentRunner.startOnThread(runner);
                 writerRunners.add(runner);
@@ -148,11 +152,13 @@ public final class RingBroker implements AutoCloseable
                 .queuedMaxRequestBytes(config.get(BrokerConfig.QUEUED_MAX_REQUEST_BYTES))
                 .supportedApis(apis)
                 .handler(handler);
+            // kafka.listener.idle.strategy: auto follows idle.strategy's busy-spin; select keeps it asleep in select.
             final String listenerIdle = config.get(BrokerConfig.KAFKA_LISTENER_IDLE_STRATEGY);
-            if ("busy-spin".equals(listenerIdle) ||
-                ("auto".equals(listenerIdle) && "busy-spin".equals(config.get(BrokerConfig.IDLE_STRATEGY))))
+            final boolean listenerSpins = IdleProfile.BUSY_SPIN.configValue().equals(listenerIdle) ||
+                ("auto".equals(listenerIdle) && idleProfile.spins());
+            if (listenerSpins)
             {
-                ctx.idleStrategy(IdleStrategies.of("busy-spin"));
+                ctx.idleStrategy(IdleProfile.BUSY_SPIN.newStrategy());
             }
             listener = new KafkaListener(ctx);
             started.push(listener);
@@ -161,7 +167,7 @@ public final class RingBroker implements AutoCloseable
             final int advertisedPort = advertised.port() == 0 ? listener.boundPort() : advertised.port();
             final String advertisedHost = "0.0.0.0".equals(advertised.host()) ? "127.0.0.1" : advertised.host();
             controller = new SingleNodeController(config, advertisedHost, advertisedPort);
-            partitions = new PartitionRegistry(config, shards, sequencerConfig, flusher);
+            partitions = new ReplicaManager(config, shards, sequencerConfig, flusher);
             started.push(controller);
             // The media driver and Aeron client before the partitions open: each partition gets its counters then.
             nativeService = nativeEnabled ? NativeService.start(config, errors, partitions) : null;
@@ -203,12 +209,13 @@ public final class RingBroker implements AutoCloseable
             groups = GroupService.start(config, controller, partitions, errors); // creates __consumer_offsets if missing
             started.push(groups);
             async.putAll(groups.asyncApis());
-            handler.delegate = new KafkaRequestRouter(apis, new ProduceApi(partitions, metrics.requests()),
+            final ProduceApi produce = new ProduceApi(partitions, metrics.requests(), listener::wakeUp);
+            handler.delegate = new KafkaRequestRouter(apis, produce,
                 new FetchApi(partitions, waiters, metrics.requests()), coldPath, async, admin, metrics.requests());
             if (nativeService != null)
             {
-                nativeService.startGateway(admin, coldPath.get(ApiKeys.METADATA.id),
-                    coldPath.get(ApiKeys.INIT_PRODUCER_ID.id), groups.asyncApis(), gatewayHost);
+                nativeService.startGateway(admin, new TopicAutoCreation(controller, config), producerIds,
+                    groups.coordination(), gatewayHost);
                 started.push(nativeService::stopGateway);
             }
 
@@ -235,7 +242,7 @@ public final class RingBroker implements AutoCloseable
         LOG.info("Ringlog broker {} listening on {}:{} (advertised {}:{}), data in {}, {} shard(s), idle {}",
             config.nodeId(), config.listener().host(), listener.boundPort(), controller.image().brokers()
                 .get(config.nodeId()).host(), controller.image().brokers().get(config.nodeId()).port(),
-            config.logDirs(), writerRunners.size(), config.get(BrokerConfig.IDLE_STRATEGY));
+            config.logDirs(), writerRunners.size(), idleProfile);
     }
 
     /**
@@ -333,7 +340,7 @@ public final class RingBroker implements AutoCloseable
         return config;
     }
 
-    public PartitionRegistry partitions()
+    public ReplicaManager partitions()
     {
         return partitions;
     }
@@ -430,6 +437,27 @@ public final class RingBroker implements AutoCloseable
             {
                 d.onRequestCompleted(request); // metrics: request latency
             }
+        }
+
+        @Override
+        public int doWork()
+        {
+            final KafkaRequestHandler d = delegate;
+            return d == null ? 0 : d.doWork(); // produce answers from the shards' completion ring
+        }
+
+        @Override
+        public boolean hasPendingWork()
+        {
+            final KafkaRequestHandler d = delegate;
+            return d != null && d.hasPendingWork();
+        }
+
+        @Override
+        public boolean hasRequestsHeldBack()
+        {
+            final KafkaRequestHandler d = delegate;
+            return d != null && d.hasRequestsHeldBack();
         }
     }
 }

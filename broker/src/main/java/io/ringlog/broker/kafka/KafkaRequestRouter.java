@@ -24,7 +24,8 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Sends each Kafka request where it is answered. Produce and Fetch, the hot path, are handled on the selector
- * thread with flyweights and handed to the sequencer rings and the journal; ApiVersions is answered inline; the
+ * thread with flyweights and handed to the sequencer rings and the journal (Produce's answers come back through a
+ * completion ring that this router's {@link #doWork} drains on the selector thread, where they are encoded); ApiVersions is answered inline; the
  * {@link AsyncApi}s (consumer groups) are handed to the thread that owns their state and answer when ready; every
  * other API is parsed with the generated classes and answered on the admin thread, so a slow admin request (a topic
  * creation mapping files) never stalls the selector.
@@ -86,6 +87,25 @@ public final class KafkaRequestRouter implements KafkaRequestHandler
             LOG.debug("closing connection {}: {}", request.remoteAddress(), ex.getMessage());
             request.closeConnection();
         }
+    }
+
+    /** The shards' produce completions, encoded into answers here; produces held back for room, retried. */
+    @Override
+    public int doWork()
+    {
+        return produce.doWork();
+    }
+
+    @Override
+    public boolean hasPendingWork()
+    {
+        return produce.hasPendingWork();
+    }
+
+    @Override
+    public boolean hasRequestsHeldBack()
+    {
+        return produce.hasRequestsHeldBack();
     }
 
     /** Request latency, per api. Selector thread, once per request; allocation-free. */

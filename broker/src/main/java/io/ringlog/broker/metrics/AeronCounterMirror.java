@@ -4,7 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.ringlog.broker.core.aeron.PartitionCounters;
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.sequencer.AppendCounters;
 import io.ringlog.sequencer.PartitionSequencer;
 import io.ringlog.transport.kafka.net.KafkaListenerCounters;
@@ -53,7 +53,7 @@ public final class AeronCounterMirror implements Agent, AutoCloseable
     static final long COPY_INTERVAL_MS = 1000;
 
     private final Aeron aeron;
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
     private final List<Counter> brokerCounters = new ArrayList<>();
     private final List<LongSupplier> brokerSources = new ArrayList<>();
     private final Map<Partition, Counter[]> partitionCounters = new HashMap<>();
@@ -61,7 +61,7 @@ public final class AeronCounterMirror implements Agent, AutoCloseable
     private long nextCopyMs;
 
     private AeronCounterMirror(final Aeron aeron, final KafkaListenerCounters listener,
-        final PartitionRegistry partitions)
+        final ReplicaManager partitions)
     {
         this.aeron = aeron;
         this.partitions = partitions;
@@ -83,7 +83,7 @@ public final class AeronCounterMirror implements Agent, AutoCloseable
      * @return the running mirror; {@link #close()} stops it and frees every counter.
      */
     public static AeronCounterMirror start(final Aeron aeron, final KafkaListenerCounters listener,
-        final PartitionRegistry partitions, final ErrorHandler errors)
+        final ReplicaManager partitions, final ErrorHandler errors)
     {
         final AeronCounterMirror mirror = new AeronCounterMirror(aeron, listener, partitions);
         mirror.runner = new AgentRunner(new SleepingMillisIdleStrategy(100), errors, null, mirror);

@@ -15,7 +15,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.journal.PartitionLog;
 import io.ringlog.sequencer.AppendCounters;
 import io.ringlog.sequencer.PartitionSequencer;
@@ -49,13 +49,13 @@ final class BrokerCollector implements MultiCollector
 {
     private static final String[] PARTITION_LABELS = {"topic", "partition"};
 
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
     private final SequencerShard[] shards;
     private final KafkaListenerCounters listener;
     private final KafkaApiMetrics requests;
     private final LatencyHistogram flushTimes;
 
-    BrokerCollector(final PartitionRegistry partitions, final SequencerShard[] shards,
+    BrokerCollector(final ReplicaManager partitions, final SequencerShard[] shards,
         final KafkaListenerCounters listener, final KafkaApiMetrics requests, final LatencyHistogram flushTimes)
     {
         this.partitions = partitions;

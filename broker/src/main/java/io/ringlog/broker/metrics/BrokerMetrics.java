@@ -7,7 +7,7 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.broker.kafka.group.GroupCoordinator;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.journal.LogFlusher;
 import io.ringlog.sequencer.SequencerShard;
 import io.ringlog.transport.kafka.net.KafkaListenerCounters;
@@ -110,7 +110,7 @@ public final class BrokerMetrics implements AutoCloseable
      * @param listener   the Kafka listener's counters: connections, requests, bytes.
      * @param groups     the group coordinator: committed offsets, for consumer-group lag; null for none.
      */
-    public void register(final PartitionRegistry partitions, final SequencerShard[] shards,
+    public void register(final ReplicaManager partitions, final SequencerShard[] shards,
         final KafkaListenerCounters listener, final GroupCoordinator groups)
     {
         if (registry != null)

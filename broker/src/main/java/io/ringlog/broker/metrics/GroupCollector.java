@@ -9,7 +9,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.ringlog.broker.kafka.group.GroupCoordinator;
 import io.ringlog.broker.kafka.group.GroupSnapshot;
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +42,10 @@ final class GroupCollector implements MultiCollector
     private static final String[] OFFSET_LABELS = {"group", "topic", "partition"};
 
     private final GroupCoordinator coordinator;
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
     private long timeouts;
 
-    GroupCollector(final GroupCoordinator coordinator, final PartitionRegistry partitions)
+    GroupCollector(final GroupCoordinator coordinator, final ReplicaManager partitions)
     {
         this.coordinator = coordinator;
         this.partitions = partitions;

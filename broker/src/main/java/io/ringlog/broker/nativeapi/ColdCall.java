@@ -1,7 +1,6 @@
 package io.ringlog.broker.nativeapi;
 
-import io.ringlog.broker.kafka.AsyncApi;
-import org.apache.kafka.common.protocol.ApiMessage;
+import io.ringlog.broker.core.group.GroupCoordination;
 
 import java.util.List;
 
@@ -14,7 +13,7 @@ import java.util.List;
  * <p>
  * Cold path: answers are objects, allocation is fine here.
  */
-final class ColdCall implements AsyncApi.ResponseSink
+final class ColdCall implements GroupCoordination.Answer<Object>
 {
     enum Kind
     {
@@ -35,11 +34,11 @@ final class ColdCall implements AsyncApi.ResponseSink
         this.ring = ring;
     }
 
-    /** The group coordinator's answer (a kafka-clients *ResponseData). Any thread, once. */
+    /** The group coordinator's answer (one of {@link GroupCoordination}'s records, or a code). Any thread, once. */
     @Override
-    public void send(final ApiMessage response)
+    public void complete(final Object answer, final Throwable failure)
     {
-        complete(response);
+        complete(failure != null ? failure : answer);
     }
 
     /** Any thread, once. */
@@ -72,9 +71,8 @@ final class ColdCall implements AsyncApi.ResponseSink
     {
     }
 
-    /** JoinGroupResponse; members are filled for the leader only. */
-    record JoinAnswer(short errorCode, int generationId, String protocolName, String leaderId, String memberId,
-        List<String> memberIds, List<byte[]> memberMetadata)
+    /** InitProducerIdResponse. */
+    record ProducerIdAnswer(short errorCode, long producerId, short producerEpoch)
     {
     }
 }

@@ -1,5 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
+import io.ringlog.broker.core.group.GroupCoordination;
+
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
 import io.ringlog.transport.nativeproto.codecs.ErrorResponseEncoder;
@@ -243,7 +245,7 @@ final class EgressWriter
         return offerScratch(pub, offsetFetch.encodedLength());
     }
 
-    long joinGroup(final Publication pub, final long correlationId, final ColdCall.JoinAnswer answer)
+    long joinGroup(final Publication pub, final long correlationId, final GroupCoordination.Joined answer)
     {
         joinGroup.wrapAndApplyHeader(scratch, 0, header)
             .correlationId(correlationId)

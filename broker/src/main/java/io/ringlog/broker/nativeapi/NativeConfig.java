@@ -1,6 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
 import io.ringlog.broker.core.aeron.AeronRuntime;
+import io.ringlog.broker.core.idle.IdleProfile;
 
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
@@ -23,9 +24,9 @@ import java.util.List;
  * @param egressTermLength  {@code native.egress.term.length}.
  * @param requestMemoryBytes {@code native.request.memory.bytes}.
  * @param nodeId            the broker's id, for SessionOpened.
- * @param idleStrategy      {@code idle.strategy}; {@code busy-spin} composes the gateway onto shard 0's thread.
+ * @param idleProfile       {@code idle.strategy}; {@code busy-spin} composes the gateway onto shard 0's thread.
  * @param driverThreadingMode {@code aeron.threading.mode}, for the embedded driver.
- * @param driverIdleStrategy {@code aeron.driver.idle.strategy}, for each of the embedded driver's threads.
+ * @param driverIdleProfile {@code aeron.driver.idle.strategy}, for each of the embedded driver's threads.
  */
 public record NativeConfig(
     boolean embeddedDriver,
@@ -37,9 +38,9 @@ public record NativeConfig(
     int egressTermLength,
     int requestMemoryBytes,
     int nodeId,
-    String idleStrategy,
+    IdleProfile idleProfile,
     ThreadingMode driverThreadingMode,
-    String driverIdleStrategy)
+    IdleProfile driverIdleProfile)
 {
     public NativeConfig
     {
@@ -49,7 +50,7 @@ public record NativeConfig(
     /** What the core's Aeron runtime needs of this configuration. */
     public AeronRuntime.Settings aeron()
     {
-        return new AeronRuntime.Settings(embeddedDriver, aeronDir, driverThreadingMode, driverIdleStrategy, nodeId);
+        return new AeronRuntime.Settings(embeddedDriver, aeronDir, driverThreadingMode, driverIdleProfile, nodeId);
     }
 
     /**
@@ -100,9 +101,9 @@ public record NativeConfig(
             config.get(BrokerConfig.NATIVE_EGRESS_TERM_LENGTH),
             config.get(BrokerConfig.NATIVE_REQUEST_MEMORY_BYTES),
             config.nodeId(),
-            config.get(BrokerConfig.IDLE_STRATEGY),
+            IdleProfile.parse(config.get(BrokerConfig.IDLE_STRATEGY)),
             ThreadingMode.valueOf(config.get(BrokerConfig.AERON_THREADING_MODE)),
-            config.get(BrokerConfig.AERON_DRIVER_IDLE_STRATEGY));
+            IdleProfile.parse(config.get(BrokerConfig.AERON_DRIVER_IDLE_STRATEGY)));
     }
 
     /** How often an idle client should send KeepAlive: a quarter of the session timeout, so three may be lost. */
@@ -114,7 +115,13 @@ public record NativeConfig(
     /** The low-latency profile: the gateway shares shard 0's busy-spinning thread. */
     public boolean lowLatency()
     {
-        return "busy-spin".equals(idleStrategy);
+        return idleProfile.spins();
+    }
+
+    /** {@code aeron.driver.idle.strategy} as configured. */
+    public String driverIdleStrategy()
+    {
+        return driverIdleProfile.configValue();
     }
 
     private static IllegalArgumentException badChannel(final String channel, final String why)

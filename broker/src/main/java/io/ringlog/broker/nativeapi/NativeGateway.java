@@ -3,11 +3,12 @@ package io.ringlog.broker.nativeapi;
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
-import io.ringlog.broker.kafka.AsyncApi;
-import io.ringlog.broker.kafka.ColdPathApi;
+import io.ringlog.broker.core.group.GroupCoordination;
+import io.ringlog.broker.core.policy.TopicAutoCreation;
+import io.ringlog.broker.core.producer.ProducerIdManager;
 import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.broker.core.replica.PartitionListener;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -57,7 +57,7 @@ public final class NativeGateway implements Agent, PartitionListener
     private static final Logger LOG = LoggerFactory.getLogger(NativeGateway.class);
 
     private final NativeConfig config;
-    private final PartitionRegistry registry;
+    private final ReplicaManager registry;
     private final GatewayCounters counters;
     private final Subscription[] ingress;
     private final ControlledFragmentAssembler[] assemblers;
@@ -88,18 +88,18 @@ public final class NativeGateway implements Agent, PartitionListener
      * @param aeron           the broker's client.
      * @param registry        the partitions this broker leads.
      * @param admin           the broker's admin executor, for Metadata and InitProducerId.
-     * @param metadataApi     the Kafka Metadata handler (same auto-creation rules).
-     * @param initProducerId  the Kafka InitProducerId handler.
-     * @param groupApis       the group coordinator's APIs by Kafka api key.
+     * @param topics          topics by name, auto-created by the rules Kafka clients get.
+     * @param producerIds     producer ids for InitProducerId.
+     * @param groups          the group coordinator, for membership and offsets.
      */
     public NativeGateway(
         final NativeConfig config,
         final Aeron aeron,
-        final PartitionRegistry registry,
+        final ReplicaManager registry,
         final ExecutorService admin,
-        final ColdPathApi metadataApi,
-        final ColdPathApi initProducerId,
-        final Map<Short, AsyncApi> groupApis)
+        final TopicAutoCreation topics,
+        final ProducerIdManager producerIds,
+        final GroupCoordination groups)
     {
         this.config = config;
         this.registry = registry;
@@ -114,7 +114,7 @@ public final class NativeGateway implements Agent, PartitionListener
             partitionCache = new PartitionCache(registry);
             subscriptions = new Subscriptions(egress, c);
             producePath = new ProducePath(config.requestMemoryBytes(), partitionCache, completions, egress, c);
-            coldPath = new ColdPath(completions, admin, metadataApi, initProducerId, groupApis, registry, egress,
+            coldPath = new ColdPath(completions, admin, topics, producerIds, groups, registry, egress,
                 c.answersDropped);
             sessions = new Sessions(aeron, config, egress, c, subscriptions, limiter);
             producePath.sessions(sessions);

@@ -4,11 +4,12 @@ import io.ringlog.broker.core.aeron.PartitionCounters;
 import io.ringlog.broker.core.aeron.AeronRuntime;
 
 import io.aeron.Aeron;
-import io.ringlog.broker.core.idle.IdleStrategies;
+import io.ringlog.broker.core.idle.IdleProfile;
 import io.ringlog.broker.core.config.BrokerConfig;
-import io.ringlog.broker.kafka.AsyncApi;
-import io.ringlog.broker.kafka.ColdPathApi;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.group.GroupCoordination;
+import io.ringlog.broker.core.policy.TopicAutoCreation;
+import io.ringlog.broker.core.producer.ProducerIdManager;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -45,14 +45,14 @@ public final class NativeService implements AutoCloseable
 
     private final NativeConfig config;
     private final ErrorHandler errors;
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
     private final AeronRuntime runtime;
     private final PartitionCounters counters;
     private NativeGateway gateway;
     private AgentRunner gatewayRunner;
     private DynamicCompositeAgent host;
 
-    private NativeService(final NativeConfig config, final ErrorHandler errors, final PartitionRegistry partitions,
+    private NativeService(final NativeConfig config, final ErrorHandler errors, final ReplicaManager partitions,
         final AeronRuntime runtime)
     {
         this.config = config;
@@ -69,7 +69,7 @@ public final class NativeService implements AutoCloseable
      * @throws IllegalArgumentException for an unusable native setting, naming the key.
      */
     public static NativeService start(final BrokerConfig brokerConfig, final ErrorHandler errors,
-        final PartitionRegistry partitions) throws IOException
+        final ReplicaManager partitions) throws IOException
     {
         final NativeConfig config = NativeConfig.from(brokerConfig);
         final AeronRuntime runtime = AeronRuntime.start(config.aeron(), errors);
@@ -84,12 +84,10 @@ public final class NativeService implements AutoCloseable
      *
      * @param lowLatencyHost shard 0's agent, when the profile composes the gateway onto it; else null.
      */
-    public void startGateway(final ExecutorService admin, final ColdPathApi metadataApi,
-        final ColdPathApi initProducerIdApi, final Map<Short, AsyncApi> groupApis,
-        final DynamicCompositeAgent lowLatencyHost)
+    public void startGateway(final ExecutorService admin, final TopicAutoCreation topics,
+        final ProducerIdManager producerIds, final GroupCoordination groups, final DynamicCompositeAgent lowLatencyHost)
     {
-        gateway = new NativeGateway(config, runtime.aeron(), partitions, admin, metadataApi, initProducerIdApi,
-            groupApis);
+        gateway = new NativeGateway(config, runtime.aeron(), partitions, admin, topics, producerIds, groups);
         final NativeGateway g = gateway;
         runtime.aeron().addCloseHandler(() ->
         {
@@ -108,8 +106,8 @@ public final class NativeService implements AutoCloseable
         }
         else
         {
-            final String idle = config.lowLatency() ? "backoff" : config.idleStrategy();
-            gatewayRunner = new AgentRunner(IdleStrategies.of(idle), errors, null, gateway);
+            final IdleProfile idle = config.lowLatency() ? IdleProfile.BACKOFF : config.idleProfile();
+            gatewayRunner = new AgentRunner(idle.newStrategy(), errors, null, gateway);
             AgentRunner.startOnThread(gatewayRunner);
         }
         LOG.info("native gateway on {} stream {}, driver in {} ({}), {}", config.ingressChannels(),

@@ -1,7 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.UUID;
@@ -19,7 +19,7 @@ final class PartitionCache
 {
     static final int MAX_TOPICS = 4096;
 
-    private final PartitionRegistry registry;
+    private final ReplicaManager registry;
     private final Long2ObjectHashMap<Entry> byHash = new Long2ObjectHashMap<>();
     private boolean lastTopicUnknown;
 
@@ -37,7 +37,7 @@ final class PartitionCache
         }
     }
 
-    PartitionCache(final PartitionRegistry registry)
+    PartitionCache(final ReplicaManager registry)
     {
         this.registry = registry;
     }

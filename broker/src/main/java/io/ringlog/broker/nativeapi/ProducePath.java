@@ -1,5 +1,7 @@
 package io.ringlog.broker.nativeapi;
 
+import io.ringlog.broker.core.errors.ErrorCodes;
+
 import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.sequencer.ProduceStatus;
 import io.ringlog.transport.nativeproto.NativeErrors;
@@ -79,6 +81,11 @@ final class ProducePath
                 NativeErrors.UNKNOWN_TOPIC_ID : NativeErrors.UNKNOWN_TOPIC_OR_PARTITION, -1L);
             return true;
         }
+        if (!partition.isLeader()) // a follower's replica: the log is open, but another broker takes its produce
+        {
+            refuse(session, correlationId, partitionIndex, NativeErrors.NOT_LEADER_OR_FOLLOWER, -1L);
+            return true;
+        }
         if (acks != 0 && acks != 1 && acks != -1)
         {
             refuse(session, correlationId, partitionIndex, NativeErrors.INVALID_REQUIRED_ACKS, -1L);
@@ -121,7 +128,7 @@ final class ProducePath
             {
                 return backPressured();
             }
-            refuse(session, correlationId, partitionIndex, NativeProduceErrors.of(status), -1L);
+            refuse(session, correlationId, partitionIndex, codeOf(status), -1L);
             return true;
         }
         session.producesInFlight++;
@@ -177,7 +184,7 @@ final class ProducePath
         {
             session.producesInFlight--;
         }
-        final short code = NativeProduceErrors.of(status);
+        final short code = codeOf(status);
         if (code == NativeErrors.NONE && slots.acks(slot) == 0)
         {
             slots.release(slot);
@@ -245,5 +252,14 @@ final class ProducePath
     long memoryUsed()
     {
         return memory.used();
+    }
+
+    /**
+     * The answer's code for a sequencer status: the core's one table ({@link ErrorCodes}, Kafka's numbers, as the
+     * native protocol uses them), but for a full ring, which the native protocol answers BACK_PRESSURED at once.
+     */
+    private static short codeOf(final int status)
+    {
+        return status == ProduceStatus.BACK_PRESSURED ? NativeErrors.BACK_PRESSURED : ErrorCodes.ofStatus(status);
     }
 }

@@ -10,6 +10,7 @@ import io.ringlog.client.record.RecordHandler;
 import io.ringlog.client.record.RecordView;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import io.ringlog.transport.nativeproto.NativeProtocol;
+import io.ringlog.transport.nativeproto.PartitionCounterKey;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
@@ -188,11 +189,11 @@ public final class SameHostReader implements AutoCloseable
     private static int resolve(
         final CountersReader counters, final int id, final int typeId, final TopicMetadata m, final int partition)
     {
-        if (id >= 0 && PartitionCounters.matches(counters, id, typeId, m.topicIdMsb(), m.topicIdLsb(), partition))
+        if (id >= 0 && PartitionCounterKey.matches(counters, id, typeId, m.topicIdMsb(), m.topicIdLsb(), partition))
         {
             return id;
         }
-        return PartitionCounters.find(counters, typeId, m.topicIdMsb(), m.topicIdLsb(), partition);
+        return PartitionCounterKey.find(counters, typeId, m.topicIdMsb(), m.topicIdLsb(), partition);
     }
 
     /** Told of offsets skipped because their segments were deleted before they were read. */

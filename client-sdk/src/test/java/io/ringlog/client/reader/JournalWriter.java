@@ -8,6 +8,7 @@ import io.ringlog.journal.JournalStatus;
 import io.ringlog.journal.LogConfig;
 import io.ringlog.journal.PartitionLog;
 import io.ringlog.transport.nativeproto.NativeProtocol;
+import io.ringlog.transport.nativeproto.PartitionCounterKey;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.compress.Compression;
 
@@ -38,8 +39,8 @@ final class JournalWriter implements AutoCloseable
     JournalWriter(final Path logDir, final LogConfig config, final Aeron aeron) throws Exception
     {
         this.log = thread.submit(() -> PartitionLog.open(logDir, TOPIC, 0, config)).get(30, TimeUnit.SECONDS);
-        final UnsafeBuffer key = new UnsafeBuffer(new byte[PartitionCounters.KEY_LENGTH]);
-        PartitionCounters.putKey(key, 0, TOPIC_ID_MSB, TOPIC_ID_LSB, 0);
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[PartitionCounterKey.KEY_LENGTH]);
+        PartitionCounterKey.putKey(key, 0, TOPIC_ID_MSB, TOPIC_ID_LSB, 0);
         this.highWatermark = addCounter(aeron, NativeProtocol.HIGH_WATERMARK_COUNTER_TYPE_ID, key, "hw orders-0");
         this.segmentBase = addCounter(aeron, NativeProtocol.SEGMENT_BASE_COUNTER_TYPE_ID, key, "segment-base orders-0");
         thread.submit(this::publish).get(30, TimeUnit.SECONDS);

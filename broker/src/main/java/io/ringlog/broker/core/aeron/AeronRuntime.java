@@ -6,7 +6,7 @@ import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.exceptions.ActiveDriverException;
-import io.ringlog.broker.core.idle.IdleStrategies;
+import io.ringlog.broker.core.idle.IdleProfile;
 import io.ringlog.broker.core.config.BrokerConfig;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -60,11 +60,11 @@ public final class AeronRuntime implements AutoCloseable
      * @param embeddedDriver      {@code aeron.driver.embedded}: launch the media driver in this process.
      * @param aeronDir            {@code aeron.dir}.
      * @param driverThreadingMode {@code aeron.threading.mode}, for the embedded driver.
-     * @param driverIdleStrategy  {@code aeron.driver.idle.strategy}, for each of the embedded driver's threads.
+     * @param driverIdleProfile   {@code aeron.driver.idle.strategy}, for each of the embedded driver's threads.
      * @param nodeId              names the client.
      */
     public record Settings(boolean embeddedDriver, String aeronDir, ThreadingMode driverThreadingMode,
-        String driverIdleStrategy, int nodeId)
+        IdleProfile driverIdleProfile, int nodeId)
     {
     }
 
@@ -86,11 +86,11 @@ public final class AeronRuntime implements AutoCloseable
                 .aeronDirectoryName(dir.getPath())
                 .threadingMode(config.driverThreadingMode())
                 // One instance per thread the mode has (an idle strategy holds per-thread state); unused ones idle.
-                .sharedIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
-                .sharedNetworkIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
-                .conductorIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
-                .senderIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
-                .receiverIdleStrategy(IdleStrategies.of(config.driverIdleStrategy()))
+                .sharedIdleStrategy(config.driverIdleProfile().newStrategy())
+                .sharedNetworkIdleStrategy(config.driverIdleProfile().newStrategy())
+                .conductorIdleStrategy(config.driverIdleProfile().newStrategy())
+                .senderIdleStrategy(config.driverIdleProfile().newStrategy())
+                .receiverIdleStrategy(config.driverIdleProfile().newStrategy())
                 .dirDeleteOnStart(stale)
                 .dirDeleteOnShutdown(false)
                 .warnIfDirectoryExists(false)

@@ -4,25 +4,21 @@ import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.broker.core.replica.PartitionListener;
-import io.ringlog.transport.nativeproto.NativeProtocol;
+import io.ringlog.transport.nativeproto.PartitionCounterKey;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two Aeron counters for every partition this broker leads, in the media driver's shared memory where same-host
- * processes read them: the high watermark ({@link NativeProtocol#HIGH_WATERMARK_COUNTER_TYPE_ID}, label
- * {@code ringlog hw: <topic>-<partition>}) and the base offset of the active segment
- * ({@link NativeProtocol#SEGMENT_BASE_COUNTER_TYPE_ID}, label {@code ringlog segment base: <topic>-<partition>}).
- * Key of both, 20 bytes little-endian: topic id most significant bits (int64), least significant bits (int64),
- * partition (int32).
+ * Two Aeron counters for every partition this broker holds, in the media driver's shared memory where same-host
+ * processes read them: the high watermark and the base offset of the active segment. Their type ids, key and labels
+ * are transport's {@link PartitionCounterKey}, the one definition the client's same-host reader uses too.
  * <p>
  * Allocated when the registry opens a partition, before it joins its shard, and handed to its sequencer as the
  * high-watermark mirror (the shard writes them from then on); freed when the partition has left its shard (topic
@@ -35,8 +31,6 @@ import java.util.concurrent.TimeUnit;
 public final class PartitionCounters implements PartitionListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionCounters.class);
-    /** msb, lsb, partition. */
-    public static final int KEY_LENGTH = 8 + 8 + 4;
     private static final long DETACH_TIMEOUT_MS = 5_000;
 
     private final Aeron aeron;
@@ -55,8 +49,10 @@ public final class PartitionCounters implements PartitionListener
         final Counter base;
         try
         {
-            hw = add(NativeProtocol.HIGH_WATERMARK_COUNTER_TYPE_ID, key, "ringlog hw: " + partition);
-            base = add(NativeProtocol.SEGMENT_BASE_COUNTER_TYPE_ID, key, "ringlog segment base: " + partition);
+            hw = add(PartitionCounterKey.HIGH_WATERMARK_TYPE_ID, key,
+                PartitionCounterKey.highWatermarkLabel(partition.topic(), partition.index()));
+            base = add(PartitionCounterKey.SEGMENT_BASE_TYPE_ID, key,
+                PartitionCounterKey.segmentBaseLabel(partition.topic(), partition.index()));
         }
         catch (final RuntimeException ex)
         {
@@ -103,13 +99,12 @@ public final class PartitionCounters implements PartitionListener
         }
     }
 
-    /** A partition's counter key: topic id msb, lsb (int64), partition (int32), little-endian. */
+    /** A partition's counter key ({@link PartitionCounterKey}), in a new buffer. */
     public static UnsafeBuffer key(final Partition partition)
     {
-        final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
-        key.putLong(0, partition.topicId().getMostSignificantBits(), ByteOrder.LITTLE_ENDIAN);
-        key.putLong(8, partition.topicId().getLeastSignificantBits(), ByteOrder.LITTLE_ENDIAN);
-        key.putInt(16, partition.index(), ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[PartitionCounterKey.KEY_LENGTH]);
+        PartitionCounterKey.putKey(key, 0, partition.topicId().getMostSignificantBits(),
+            partition.topicId().getLeastSignificantBits(), partition.index());
         return key;
     }
 
@@ -122,6 +117,7 @@ public final class PartitionCounters implements PartitionListener
     private Counter add(final int typeId, final UnsafeBuffer key, final String label)
     {
         final byte[] text = label.getBytes(StandardCharsets.US_ASCII);
-        return aeron.addCounter(typeId, key, 0, KEY_LENGTH, new UnsafeBuffer(text), 0, text.length);
+        return aeron.addCounter(typeId, key, 0, PartitionCounterKey.KEY_LENGTH, new UnsafeBuffer(text), 0,
+            text.length);
     }
 }

@@ -1,65 +1,42 @@
 package io.ringlog.broker.core.idle;
 
-import io.ringlog.broker.kafka.fetch.FetchWaiters;
 import io.ringlog.sequencer.SequencerShard;
 import io.ringlog.sequencer.ShardIdleStrategy;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
-/**
- * The broker's {@code idle.strategy} values and what each costs:
- * <ul>
- *   <li>{@code backoff} (default): shard threads spin briefly, then park up to 1 ms and are woken by whoever hands
- *   them work ({@link #forShard}); other threads spin 10 times, yield 5 times, then park from 1 µs doubling to
- *   100 µs.</li>
- *   <li>{@code sleeping}: sleep 1 ms. Cheapest when idle, slowest to react.</li>
- *   <li>{@code yielding}: {@code Thread.yield()}. Low latency, but a full core while idle.</li>
- *   <li>{@code busy-spin}: the low-latency profile. A full core per thread, always: on a 2-core machine use it for
- *   at most one or two threads, and never in tests.</li>
- * </ul>
- */
+/** The idle strategy of a shard thread, by {@link IdleProfile}. */
 public final class IdleStrategies
 {
-    public static final long BACKOFF_MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
-
     private IdleStrategies()
     {
     }
 
     /**
-     * The idle strategy of a shard thread (the shard and the fetch waiters composed on it). Unless it spins, it is a
-     * {@link ShardIdleStrategy}: it parks up to 1 ms when idle and is woken by whoever hands the thread work (an
-     * offer, a command, a parked fetch), which measured as a fifth of a core less on an idle broker than the 100 µs
-     * back-off, with no added latency.
+     * The idle strategy of a shard thread (the shard and whatever the wiring composes on it: the Kafka edge's fetch
+     * waiters). Unless it spins or yields, it is a {@link ShardIdleStrategy}: it parks up to 1 ms when idle and is
+     * woken by whoever hands the thread work (an offer, a command, a parked fetch), which measured as a fifth of a
+     * core less on an idle broker than the 100 µs back-off, with no added latency.
+     *
+     * @param profile   {@code idle.strategy}.
+     * @param shard     the shard.
+     * @param otherWork whether the agents composed with the shard have work (checked before parking).
+     * @param otherWake registers the strategy's wake-up with those agents.
      */
-    public static IdleStrategy forShard(final String name, final SequencerShard shard, final FetchWaiters waiters)
+    public static IdleStrategy forShard(final IdleProfile profile, final SequencerShard shard,
+        final BooleanSupplier otherWork, final Consumer<Runnable> otherWake)
     {
-        if ("busy-spin".equals(name) || "yielding".equals(name))
+        if (profile == IdleProfile.BUSY_SPIN || profile == IdleProfile.YIELDING)
         {
-            return of(name);
+            return profile.newStrategy();
         }
-        final ShardIdleStrategy idle = "sleeping".equals(name) ?
+        final ShardIdleStrategy idle = profile == IdleProfile.SLEEPING ?
             new ShardIdleStrategy(0, ShardIdleStrategy.DEFAULT_MAX_PARK_NS) : new ShardIdleStrategy();
-        idle.hasWork(() -> shard.hasPendingWork() || waiters.hasPendingWork());
+        idle.hasWork(() -> shard.hasPendingWork() || otherWork.getAsBoolean());
         shard.wakeWith(idle);
-        waiters.wakeWith(idle::wake);
+        otherWake.accept(idle::wake);
         return idle;
-    }
-
-    public static IdleStrategy of(final String name)
-    {
-        return switch (name)
-        {
-            case "backoff" -> new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), BACKOFF_MAX_PARK_NS);
-            case "sleeping" -> new SleepingMillisIdleStrategy(1);
-            case "yielding" -> new YieldingIdleStrategy();
-            case "busy-spin" -> new BusySpinIdleStrategy();
-            default -> throw new IllegalArgumentException("unknown idle.strategy " + name);
-        };
     }
 }

@@ -26,18 +26,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
- * The partitions this broker leads, kept in step with the controller's {@link MetadataImage}: a new topic or
- * partition gets its journal opened (recovered), a sequencer, and a shard; a topic's config change reaches its logs
- * and sequencers at once; a deleted topic's partitions are closed and their directories removed.
+ * The replicas this broker holds, kept in step with the controller's {@link MetadataImage}. From each image it works
+ * out which partitions this broker leads ({@code leader == node.id}) and which it follows (its node is among the
+ * partition's replicas, another leads): a new one gets its journal opened (recovered), a sequencer and a shard, as
+ * leader or follower alike; then each partition whose role or leader epoch changed goes through an explicit
+ * transition, {@link #becomeLeader} or {@link #becomeFollower}, that sets {@link Partition#leadership()} (what the
+ * edges read before a produce) and tells the {@link PartitionListener}s. A follower's log is open but takes no
+ * produce; replication will plug into {@link PartitionListener#onBecomeFollower}. On a single node every partition
+ * is led here, as before.
+ * <p>
+ * A topic's config change reaches its logs and sequencers at once; a deleted topic's partitions are closed and their
+ * directories removed. A partition whose replicas do not include this broker is not opened here.
  * <p>
  * Threads: {@link #accept} runs on whichever thread published the image (the admin thread, or start-up), one at a
  * time. Look-ups ({@link #partition}) run on any thread against immutable maps swapped on change, without locks.
  */
-public final class PartitionRegistry implements java.util.function.Consumer<MetadataImage>, AutoCloseable
+public final class ReplicaManager implements java.util.function.Consumer<MetadataImage>, AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionRegistry.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
 
     private final BrokerConfig config;
+    private final int nodeId;
     private final SequencerShard[] shards;
     private final int[] shardLoad;
     private final SequencerConfig sequencerConfig;
@@ -51,13 +60,14 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
     {
     }
 
-    public PartitionRegistry(
+    public ReplicaManager(
         final BrokerConfig config,
         final SequencerShard[] shards,
         final SequencerConfig sequencerConfig,
         final LogFlusher flusher)
     {
         this.config = config;
+        this.nodeId = config.get(BrokerConfig.NODE_ID);
         this.shards = shards.clone();
         this.shardLoad = new int[shards.length];
         this.sequencerConfig = sequencerConfig;
@@ -78,7 +88,10 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         listeners.remove(listener);
     }
 
-    /** The partition, or null when this broker does not lead it. Any thread. */
+    /**
+     * The partition, or null when this broker holds no replica of it. Any thread. Whether this broker leads it is
+     * {@link Partition#leadership()}.
+     */
     public Partition partition(final String topic, final int partition)
     {
         final Partition[] p = topic == null ? null : byName.get(topic);
@@ -102,7 +115,7 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
     /** Every partition, for metrics and shutdown. Any thread. */
     public Stream<Partition> all()
     {
-        return byName.values().stream().flatMap(Stream::of);
+        return byName.values().stream().flatMap(Stream::of).filter(java.util.Objects::nonNull);
     }
 
     @Override
@@ -128,8 +141,60 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
             {
                 applyConfigs(topic, effective, current.partitions());
             }
+            applyLeadership(topic, topics.get(topic.name()).partitions());
         }
         publish();
+    }
+
+    /** Role changes this image brings, before look-ups see them: new replicas included. */
+    private void applyLeadership(final TopicImage topic, final Partition[] partitions)
+    {
+        for (int p = 0; p < partitions.length; p++)
+        {
+            final Partition partition = partitions[p];
+            if (partition == null)
+            {
+                continue;
+            }
+            final MetadataImage.PartitionImage image = topic.partitions().get(p);
+            if (image.leader() == nodeId)
+            {
+                if (partition.leadership() != image.leaderEpoch() || partition.leaderId() != nodeId)
+                {
+                    becomeLeader(partition, image.leaderEpoch());
+                }
+            }
+            else if (partition.isLeader() || partition.leaderId() != image.leader())
+            {
+                becomeFollower(partition, image.leader(), image.leaderEpoch());
+            }
+        }
+    }
+
+    /** This broker leads {@code partition} from {@code epoch} on: batches are stamped with it, produce is taken. */
+    private void becomeLeader(final Partition partition, final int epoch)
+    {
+        if (partition.sequencer().leaderEpoch() != epoch)
+        {
+            partition.sequencer().setLeaderEpoch(epoch).join();
+        }
+        partition.becomeLeader(nodeId, epoch);
+        LOG.info("partition {} led here at epoch {}", partition, epoch);
+        listeners.forEach(l -> l.onBecomeLeader(partition, epoch));
+    }
+
+    /** Another broker leads {@code partition}: its log stays open, produce is refused from now on. */
+    private void becomeFollower(final Partition partition, final int leaderId, final int epoch)
+    {
+        partition.becomeFollower(leaderId);
+        LOG.info("partition {} followed here: leader {} at epoch {}", partition, leaderId, epoch);
+        listeners.forEach(l -> l.onBecomeFollower(partition, leaderId, epoch));
+    }
+
+    /** Whether this broker holds a replica of the partition: it leads it or is among its replicas. */
+    private boolean isLocal(final MetadataImage.PartitionImage image)
+    {
+        return image.leader() == nodeId || image.replicas().contains(nodeId);
     }
 
     private void openPartitions(final TopicImage topic, final Map<String, String> effective, final Partition[] existing)
@@ -139,6 +204,10 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         final Partition[] partitions = java.util.Arrays.copyOf(existing, topic.partitions().size());
         for (int p = existing.length; p < partitions.length; p++)
         {
+            if (!isLocal(topic.partitions().get(p)))
+            {
+                continue;
+            }
             try
             {
                 partitions[p] = openPartition(topic, p, logConfig, minInsync);
@@ -149,7 +218,10 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
                 // not fit the disk leaves nothing behind, and the controller can take the change back.
                 for (int q = existing.length; q < p; q++)
                 {
-                    closePartition(partitions[q], true);
+                    if (partitions[q] != null)
+                    {
+                        closePartition(partitions[q], true);
+                    }
                 }
                 deleteRecursively(logDirFor(topic.name(), p).resolve(topic.name() + "-" + p));
                 throw new MetadataException(MetadataException.Reason.KAFKA_STORAGE_ERROR,
@@ -201,6 +273,10 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         final int minInsync = TopicConfig.minInsyncReplicas(effective);
         for (final Partition partition : partitions)
         {
+            if (partition == null)
+            {
+                continue;
+            }
             partition.log().updateConfig(logConfig);
             partition.sequencer().setMinInsyncReplicas(minInsync).join();
         }
@@ -213,7 +289,10 @@ public final class PartitionRegistry implements java.util.function.Consumer<Meta
         final TopicPartitions removed = topics.remove(name);
         for (final Partition partition : removed.partitions())
         {
-            closePartition(partition, deleteData);
+            if (partition != null)
+            {
+                closePartition(partition, deleteData);
+            }
         }
         LOG.info("topic {} {}", name, deleteData ? "deleted" : "closed");
     }

@@ -1,12 +1,12 @@
 package io.ringlog.broker.kafka.admin;
 
+import io.ringlog.broker.core.policy.TopicAutoCreation;
+
 import io.ringlog.broker.kafka.KafkaIds;
-import io.ringlog.broker.kafka.KafkaErrors;
 import io.ringlog.broker.kafka.ColdPathApi;
 
 import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.broker.core.metadata.Controller;
-import io.ringlog.broker.core.metadata.MetadataException;
 import io.ringlog.broker.core.metadata.MetadataImage;
 import io.ringlog.broker.core.metadata.MetadataImage.PartitionImage;
 import io.ringlog.broker.core.metadata.MetadataImage.TopicImage;
@@ -21,7 +21,6 @@ import org.apache.kafka.common.protocol.Errors;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Metadata: brokers, cluster id, controller, and topics with their ids, partitions, leaders, epochs and replicas,
@@ -34,12 +33,12 @@ public final class MetadataApi implements ColdPathApi
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
 
     private final Controller controller;
-    private final BrokerConfig config;
+    private final TopicAutoCreation autoCreation;
 
     public MetadataApi(final Controller controller, final BrokerConfig config)
     {
         this.controller = controller;
-        this.config = config;
+        this.autoCreation = new TopicAutoCreation(controller, config);
     }
 
     @Override
@@ -91,27 +90,9 @@ public final class MetadataApi implements ColdPathApi
                     .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
         }
         final String name = wanted.name();
-        final TopicImage topic = image.topic(name);
-        if (topic != null)
-        {
-            return topic(topic, Errors.NONE);
-        }
-        if (allowAutoCreate && config.get(BrokerConfig.AUTO_CREATE_TOPICS) && !isInternal(name))
-        {
-            try
-            {
-                return topic(controller.createTopic(name, -1, -1, Map.of(), false), Errors.NONE);
-            }
-            catch (final MetadataException ex)
-            {
-                if (ex.reason() == MetadataException.Reason.TOPIC_ALREADY_EXISTS) // raced with another creation
-                {
-                    return topic(controller.image().topic(name), Errors.NONE);
-                }
-                return emptyTopic(name, KafkaErrors.fromMetadata(ex));
-            }
-        }
-        return emptyTopic(name, isLegal(name) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.INVALID_TOPIC_EXCEPTION);
+        final TopicAutoCreation.Result found = autoCreation.lookUp(name, allowAutoCreate);
+        return found.topic() != null ? topic(found.topic(), Errors.NONE) :
+            emptyTopic(name, Errors.forCode(found.errorCode()));
     }
 
     static MetadataResponseTopic topic(final TopicImage topic, final Errors error)
@@ -141,16 +122,5 @@ public final class MetadataApi implements ColdPathApi
     {
         return new MetadataResponseTopic().setName(name).setErrorCode(error.code()).setTopicId(Uuid.ZERO_UUID)
             .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-    }
-
-    private static boolean isInternal(final String name)
-    {
-        return name != null && name.startsWith("__");
-    }
-
-    private static boolean isLegal(final String name)
-    {
-        return name != null && !name.isEmpty() && name.length() <= 249 && name.matches("[a-zA-Z0-9._-]+") &&
-            !".".equals(name) && !"..".equals(name);
     }
 }

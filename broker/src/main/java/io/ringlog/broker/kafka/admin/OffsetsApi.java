@@ -5,7 +5,7 @@ import io.ringlog.broker.kafka.KafkaErrors;
 import io.ringlog.broker.kafka.ColdPathApi;
 
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.journal.JournalStatus;
 import io.ringlog.journal.PartitionLog;
 import io.ringlog.journal.TimestampOffset;
@@ -40,9 +40,9 @@ public final class OffsetsApi
     static final long LATEST_TIERED = -5;
     static final long EARLIEST_PENDING_UPLOAD = -6;
 
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
 
-    public OffsetsApi(final PartitionRegistry partitions)
+    public OffsetsApi(final ReplicaManager partitions)
     {
         this.partitions = partitions;
     }
@@ -188,7 +188,7 @@ public final class OffsetsApi
         {
             final CompletableFuture<Integer> done = partition.sequencer().deleteRecordsBefore(offset);
             final int code = done.get(timeoutMs, TimeUnit.MILLISECONDS);
-            return r.setErrorCode(KafkaErrors.fromJournal(code).code()).setLowWatermark(partition.log().logStartOffset());
+            return r.setErrorCode(KafkaErrors.fromStatus(code).code()).setLowWatermark(partition.log().logStartOffset());
         }
         catch (final java.util.concurrent.TimeoutException ex)
         {

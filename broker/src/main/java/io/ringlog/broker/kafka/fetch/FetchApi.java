@@ -2,7 +2,7 @@ package io.ringlog.broker.kafka.fetch;
 
 import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.protocol.KafkaMessages;
 import org.apache.kafka.common.Uuid;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FetchApi
 {
-    private final PartitionRegistry partitions;
+    private final ReplicaManager partitions;
     private final FetchWaiters[] waiters;
     private final KafkaApiMetrics metrics;
     private final FetchResponder responder = new FetchResponder();
@@ -36,7 +36,7 @@ public final class FetchApi
      * @param waiters    one per sequencer shard, indexed by shard.
      * @param metrics    where errors and bytes served are counted (on the selector thread, when an answer is released).
      */
-    public FetchApi(final PartitionRegistry partitions, final FetchWaiters[] waiters, final KafkaApiMetrics metrics)
+    public FetchApi(final ReplicaManager partitions, final FetchWaiters[] waiters, final KafkaApiMetrics metrics)
     {
         this.partitions = partitions;
         this.waiters = waiters;

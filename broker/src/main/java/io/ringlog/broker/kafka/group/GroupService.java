@@ -2,10 +2,11 @@ package io.ringlog.broker.kafka.group;
 
 import io.ringlog.sequencer.ShardIdleStrategy;
 import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.core.group.GroupCoordination;
 import io.ringlog.broker.kafka.AsyncApi;
 import io.ringlog.broker.core.metadata.Controller;
 import io.ringlog.broker.core.replica.Partition;
-import io.ringlog.broker.core.replica.PartitionRegistry;
+import io.ringlog.broker.core.replica.ReplicaManager;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
@@ -24,12 +25,14 @@ public final class GroupService implements AutoCloseable
     private final GroupCoordinator coordinator;
     private final GroupApis apis;
     private final AgentRunner runner;
+    private final GroupCoordination coordination;
 
     private GroupService(final GroupCoordinator coordinator, final GroupApis apis, final AgentRunner runner)
     {
         this.coordinator = coordinator;
         this.apis = apis;
         this.runner = runner;
+        this.coordination = new ClassicGroupCoordination(apis.byApiKey());
     }
 
     /**
@@ -37,7 +40,7 @@ public final class GroupService implements AutoCloseable
      * before it takes its first request.
      */
     public static GroupService start(final BrokerConfig config, final Controller controller,
-        final PartitionRegistry partitions, final ErrorHandler errors)
+        final ReplicaManager partitions, final ErrorHandler errors)
     {
         final int partitionCount = OffsetsLog.ensureTopic(controller, config);
         final OffsetsLog log = new OffsetsLog(p ->
@@ -59,6 +62,12 @@ public final class GroupService implements AutoCloseable
     public Map<Short, AsyncApi> asyncApis()
     {
         return apis.byApiKey();
+    }
+
+    /** The coordinator as the core's protocol-neutral {@link GroupCoordination}, for the native edge. */
+    public GroupCoordination coordination()
+    {
+        return coordination;
     }
 
     public GroupCoordinator coordinator()

@@ -1,7 +1,7 @@
 package io.ringlog.broker.kafka.produce;
 
+import io.ringlog.broker.core.errors.ErrorCodes;
 import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
-import io.ringlog.sequencer.ProduceCompletion;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.net.KafkaResponse;
 import io.ringlog.transport.kafka.net.ResponseReleaseHandler;
@@ -11,129 +11,148 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
-import org.apache.kafka.common.protocol.Errors;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * One Produce request between its arrival and its answer. Each partition's batches are offered to that
- * partition's sequencer; each sequencer calls {@link #onComplete} once, on its shard's thread. A count of partitions
- * still outstanding starts at one extra, released by the selector thread once every partition has been offered, so
- * the answer cannot go out before the request is fully dispatched; whichever thread brings the count to zero writes
- * the answer. With acks=0 the answer is "no response", but it still waits for the appends, because the batches are
+ * One Produce request between its arrival and its answer, pooled by {@link ProduceApi} and known to the shards by
+ * its {@link #id} (the offers' correlation). Each partition offered to its sequencer comes back as one record of the
+ * {@link ProduceCompletions} ring, which the selector applies here ({@link #onComplete}); partitions refused before
+ * an offer are recorded at once. The answer is encoded, on the selector thread, once the request has been fully
+ * dispatched (it may have been held back for room part-way, {@link #nextSlot}) and every offered partition has
+ * completed. With acks=0 the answer is "no response", but it still waits for the appends, because the batches are
  * read from the request's own buffer, which the listener reuses once the request is completed.
  * <p>
  * Metrics: an answer with a partition error carries this object as its release handler, so the errors are counted
- * on the selector thread once the listener is done with it ({@link KafkaApiMetrics} has one writer). An error-free
- * answer, and acks=0's missing one, count nothing here (so acks=0 errors are not counted: no answer carries them).
+ * on the selector thread once the listener is done with it ({@link KafkaApiMetrics} has one writer), and only then
+ * does this object go back to the pool. An error-free answer, and acks=0's missing one, count nothing here (so acks=0
+ * errors are not counted: no answer carries them).
+ * <p>
+ * Selector thread only: no atomics. Arrays grow to the largest request seen and are reused.
  */
-final class PendingProduce implements ProduceCompletion, ResponseReleaseHandler
+final class PendingProduce implements ResponseReleaseHandler
 {
-    private static final VarHandle OUTSTANDING;
+    final int id;
+    private final ProduceApi owner;
+    private final KafkaApiMetrics metrics;
+    KafkaRequest request;
+    short version;
+    short acks;
+    int topicCount;
+    int partitionCount;
+    /** The first partition (in request order) not yet offered or refused; partitionCount once dispatched. */
+    int nextSlot;
+    /** Topics whose name and id are filled in (a request held back resumes without reading them again). */
+    int topicsNamed;
+    int[] topicStart = new int[2];
+    String[] topicNames = new String[1];
+    Uuid[] topicIds = new Uuid[1];
+    int[] partitionIndexes = new int[1];
+    short[] errors = new short[1];
+    long[] baseOffsets = new long[1];
+    long[] logAppendTimes = new long[1];
+    long[] logStartOffsets = new long[1];
+    private int outstanding;
+    private boolean dispatched;
 
-    static
+    PendingProduce(final int id, final ProduceApi owner, final KafkaApiMetrics metrics)
     {
-        try
-        {
-            OUTSTANDING = MethodHandles.lookup().findVarHandle(PendingProduce.class, "outstanding", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
+        this.id = id;
+        this.owner = owner;
+        this.metrics = metrics;
     }
 
-    private final KafkaRequest request;
-    private final KafkaApiMetrics metrics;
-    private final short version;
-    private final short acks;
-    final int[] topicStart;
-    final String[] topicNames;
-    final Uuid[] topicIds;
-    final int[] partitionIndexes;
-    final short[] errors;
-    final long[] baseOffsets;
-    final long[] logStartOffsets;
-    @SuppressWarnings("unused") // through OUTSTANDING
-    private volatile int outstanding = 1;
-
-    PendingProduce(final KafkaRequest request, final KafkaApiMetrics metrics, final short acks, final int topicCount,
-        final int partitionCount)
+    void reset(final KafkaRequest request, final short acks, final int topicCount, final int partitionCount)
     {
         this.request = request;
-        this.metrics = metrics;
         this.version = request.apiVersion();
         this.acks = acks;
-        this.topicStart = new int[topicCount + 1];
-        this.topicNames = new String[topicCount];
-        this.topicIds = new Uuid[topicCount];
-        this.partitionIndexes = new int[partitionCount];
-        this.errors = new short[partitionCount];
-        this.baseOffsets = new long[partitionCount];
-        this.logStartOffsets = new long[partitionCount];
-        java.util.Arrays.fill(baseOffsets, -1);
-        java.util.Arrays.fill(logStartOffsets, -1);
+        this.topicCount = topicCount;
+        this.partitionCount = partitionCount;
+        this.nextSlot = 0;
+        this.topicsNamed = 0;
+        this.outstanding = 0;
+        this.dispatched = false;
+        if (topicNames.length < topicCount)
+        {
+            topicStart = new int[topicCount + 1];
+            topicNames = new String[topicCount];
+            topicIds = new Uuid[topicCount];
+        }
+        if (errors.length < partitionCount)
+        {
+            partitionIndexes = new int[partitionCount];
+            errors = new short[partitionCount];
+            baseOffsets = new long[partitionCount];
+            logAppendTimes = new long[partitionCount];
+            logStartOffsets = new long[partitionCount];
+        }
+        Arrays.fill(errors, 0, partitionCount, ErrorCodes.NONE);
+        Arrays.fill(baseOffsets, 0, partitionCount, -1L);
+        Arrays.fill(logAppendTimes, 0, partitionCount, -1L);
+        Arrays.fill(logStartOffsets, 0, partitionCount, -1L);
     }
 
-    /** A partition was offered to its sequencer: one more completion to wait for. Selector thread. */
+    /** A partition was offered to its sequencer: one more completion to wait for. */
     void expectCompletion()
     {
-        OUTSTANDING.getAndAdd(this, 1);
+        outstanding++;
     }
 
-    /** Every partition has been offered. Selector thread. */
+    /** A partition refused before any offer. */
+    void refuse(final int slot, final short error)
+    {
+        errors[slot] = error;
+    }
+
+    /** Every partition has been offered or refused: answer now if nothing is outstanding. */
     void dispatched()
     {
-        countDown();
+        dispatched = true;
+        answerIfDone();
     }
 
-    /** Shard thread. */
-    @Override
-    public void onComplete(
-        final long correlation,
-        final int slot,
-        final int status,
-        final long baseOffset,
-        final long logAppendTime,
+    /** A partition's completion: from the ring, or from a refused offer. */
+    void onComplete(final int slot, final int status, final long baseOffset, final long logAppendTime,
         final long logStartOffset)
     {
-        errors[slot] = ProduceErrors.of(status).code();
+        errors[slot] = ErrorCodes.ofStatus(status);
         baseOffsets[slot] = baseOffset;
+        logAppendTimes[slot] = logAppendTime;
         logStartOffsets[slot] = logStartOffset;
-        countDown();
+        outstanding--;
+        answerIfDone();
     }
 
-    private void countDown()
+    private void answerIfDone()
     {
-        if ((int)OUTSTANDING.getAndAdd(this, -1) == 1)
+        if (!dispatched || outstanding != 0)
         {
-            answer();
+            return;
         }
-    }
-
-    private void answer()
-    {
+        final KafkaRequest r = request;
+        request = null;
         if (acks == 0)
         {
-            complete(null);
+            r.noResponse();
+            owner.release(this);
             return;
         }
         final ProduceResponseData data = new ProduceResponseData().setThrottleTimeMs(0);
         boolean anyError = false;
-        for (int t = 0; t < topicNames.length; t++)
+        for (int t = 0; t < topicCount; t++)
         {
             final List<PartitionProduceResponse> partitions = new ArrayList<>(topicStart[t + 1] - topicStart[t]);
             for (int i = topicStart[t]; i < topicStart[t + 1]; i++)
             {
-                anyError |= errors[i] != Errors.NONE.code();
+                anyError |= errors[i] != ErrorCodes.NONE;
                 partitions.add(new PartitionProduceResponse()
                     .setIndex(partitionIndexes[i])
                     .setErrorCode(errors[i])
-                    .setBaseOffset(errors[i] == Errors.NONE.code() ? baseOffsets[i] : -1)
-                    .setLogAppendTimeMs(-1)
+                    .setBaseOffset(errors[i] == ErrorCodes.NONE ? baseOffsets[i] : -1)
+                    .setLogAppendTimeMs(logAppendTimes[i])
                     .setLogStartOffset(logStartOffsets[i]));
             }
             final TopicProduceResponse topic = new TopicProduceResponse().setPartitionResponses(partitions);
@@ -148,33 +167,23 @@ final class PendingProduce implements ProduceCompletion, ResponseReleaseHandler
             data.responses().add(topic);
         }
         final KafkaResponse response =
-            KafkaResponse.ofFrame(KafkaMessages.serializeResponse(data, version, request.correlationId()));
-        complete(anyError ? response.releaseHandler(this) : response);
+            KafkaResponse.ofFrame(KafkaMessages.serializeResponse(data, version, r.correlationId()));
+        // On the selector thread the listener takes a completion inline: never BACK_PRESSURED here.
+        final int result = r.respond(anyError ? response.releaseHandler(this) : response);
+        if (!anyError || result != KafkaRequest.ACCEPTED)
+        {
+            owner.release(this);
+        }
     }
 
     /** The listener is done with the answer, sent or dropped: count its partition errors. Selector thread. */
     @Override
     public void onResponseReleased(final KafkaResponse response, final boolean sent)
     {
-        for (final short error : errors)
+        for (int i = 0; i < partitionCount; i++)
         {
-            metrics.onError(KafkaApis.PRODUCE, error);
+            metrics.onError(KafkaApis.PRODUCE, errors[i]);
         }
-    }
-
-    private void complete(final KafkaResponse response)
-    {
-        // From a shard thread the listener's completion queue may be full for a moment; it is drained every
-        // selector duty cycle, so waiting here is short and bounded by the selector's progress.
-        while (true)
-        {
-            final int result = response == null ? request.noResponse() : request.respond(response);
-            if (result != KafkaRequest.BACK_PRESSURED)
-            {
-                return;
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        owner.release(this);
     }
 }
