@@ -64,13 +64,6 @@ public final class MetadataImage
         return controllerEpoch;
     }
 
-    /** The same content stamped with another position and epoch. */
-    public MetadataImage withStamp(final long position, final long controllerEpoch)
-    {
-        return new MetadataImage(position, controllerEpoch, new TreeMap<>(brokers), new TreeMap<>(topicsById),
-            new TreeMap<>(topicIdsByName), nextProducerId, highestBrokerEpoch);
-    }
-
     /** Every registered broker by id, fenced or not. */
     public NavigableMap<Integer, BrokerRegistration> brokers()
     {

@@ -26,7 +26,7 @@ public final class ControllerNodeConfig
 
     /** Term length of the cluster log (the log's largest message is an eighth of it). */
     public int logTermLength = 256 * 1024;
-    /** Term length of client ingress and of the consensus channel. */
+    /** Term length of client ingress: the largest proposal is an eighth of it. At most {@link #logTermLength}. */
     public int ingressTermLength = 256 * 1024;
     /** Term length of egress to brokers: bounds a full image sent in one message (an eighth of it). */
     public int egressTermLength = 1024 * 1024;
@@ -68,6 +68,11 @@ public final class ControllerNodeConfig
         if (null == dataDir)
         {
             throw new IllegalArgumentException("the controller's data directory is not set");
+        }
+        if (logTermLength < ingressTermLength)
+        {
+            throw new IllegalArgumentException("the log term length " + logTermLength + " must be at least the " +
+                "ingress term length " + ingressTermLength + ": every proposal is appended to the log whole");
         }
         if (Integer.bitCount(archiveSegmentLength) != 1 || archiveSegmentLength < logTermLength)
         {

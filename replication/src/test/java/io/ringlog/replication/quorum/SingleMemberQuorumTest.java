@@ -55,6 +55,7 @@ class SingleMemberQuorumTest
         final String voters = QuorumTesting.voters(1);
         final ControllerNodeConfig config = QuorumTesting.nodeConfig(0, voters, dir);
         config.logTermLength = 64 * 1024;
+        config.ingressTermLength = 64 * 1024;
         config.archiveSegmentLength = 128 * 1024;
         config.snapshotEveryCommands = 100;
 
@@ -123,6 +124,9 @@ class SingleMemberQuorumTest
         LOG.info("log purged to {} ({} segments) {} ms after the snapshot", node.logPurgedUpTo(),
             node.logSegmentsPurged(), purged.toMillis());
         assertTrue(node.logPurgedUpTo() > 0);
+        final File archiveDir = new File(config.dataDir, "archive");
+        assertFalse(new File(archiveDir, "0-0.rec").exists(), "the log's first segment file is gone");
+        assertTrue(new File(archiveDir, "0-" + node.logPurgedUpTo() + ".rec").exists(), "the log starts there now");
 
         // after the snapshot: changes only in the log
         assertTrue(client.createTopic("after-snapshot", new UUID(7, 7), 2, 1, Map.of(), false)

@@ -174,6 +174,16 @@ class ThreeMemberQuorumTest
             !restarted.image().broker(2).fenced());
         assertTrue(call(() -> restarted.allocateProducerIds()).isOk());
 
+        // the halted member comes back from its directories and catches up with the others
+        final ControllerNodeConfig rejoin = QuorumTesting.nodeConfig(oldLeaderId, voters, dir);
+        rejoin.sessionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(SESSION_TIMEOUT_MS);
+        rejoin.deleteDataOnStart = false;
+        nodes[oldLeaderId] = ControllerNode.launch(rejoin);
+        final Duration caughtUp = await(Duration.ofSeconds(20), "the old leader caught up",
+            () -> nodes[oldLeaderId].image().equals(leader().image()));
+        LOG.info("MEASURED the halted member rejoined and caught up in {} ms", caughtUp.toMillis());
+        assertFalse(nodes[oldLeaderId].isActiveController());
+
         // a broker that stops sending keep-alives (hung, partitioned) loses its lease to the session timeout
         final QuorumClientConfig silent = QuorumTesting.clientConfig(3, voters, clientDriver.aeronDirectoryName(), null);
         silent.keepAliveIntervalMs = TimeUnit.MINUTES.toMillis(10);
