@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * channel; the subscriptions (their own caps); the sessions (connects, expiry).
  * <p>
  * Threads: everything runs on the gateway's thread (its own {@code ringlog-native-gateway} runner by default, or shard
- * 0's busy-spinning thread in the low-latency profile), except {@link #onClosing}, which the partition registry calls
+ * 0's busy-spinning thread in the low-latency profile), except {@link #onClosing}, which the replica manager calls
  * and which waits until the gateway has stopped reading that partition, and {@link #aeronClosing}, which the Aeron
  * client calls if it closes under the broker. Construction subscribes to the ingress channels synchronously, so a
  * channel that cannot be used (a UDP port in use) fails the broker's start.
@@ -86,7 +86,7 @@ public final class NativeGateway implements Agent, PartitionListener
     /**
      * @param config          the native settings.
      * @param aeron           the broker's client.
-     * @param registry        the partitions this broker leads.
+     * @param registry        the replica manager: the partitions this broker holds.
      * @param admin           the broker's admin executor, for Metadata and InitProducerId.
      * @param topics          topics by name, auto-created by the rules Kafka clients get.
      * @param producerIds     producer ids for InitProducerId.
@@ -235,7 +235,7 @@ public final class NativeGateway implements Agent, PartitionListener
     }
 
     /**
-     * The registry is about to close {@code partition}: return once the gateway will not read its log again (its
+     * The replica manager is about to close {@code partition}: return once the gateway will not read its log again (its
      * subscriptions end with UNKNOWN_TOPIC_OR_PARTITION, and new ones are refused). Registry thread; waits for the
      * gateway's next duty cycle, or returns at once when the gateway is not running.
      */

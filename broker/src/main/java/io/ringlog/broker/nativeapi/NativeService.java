@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * The native path as the broker wires it, in the order it needs:
  * <ol>
  *   <li>{@link #start}: the media driver (embedded unless configured otherwise) and the Aeron client, and the
- *   per-partition counters, registered with the partition registry before it opens the first partition;</li>
+ *   per-partition counters, registered with the replica manager before it opens the first partition;</li>
  *   <li>{@link #startGateway}, once the partitions are open and the cold-path APIs exist: the gateway on its own
  *   thread ({@code ringlog-native-gateway}, with the broker's idle strategy: back-off by default, parking when idle),
  *   or, in the low-latency profile ({@code idle.strategy=busy-spin}), added to shard 0's thread so the gateway and
@@ -63,7 +63,7 @@ public final class NativeService implements AutoCloseable
     }
 
     /**
-     * Start the driver and client and register the partition counters. Call before the registry opens partitions.
+     * Start the driver and client and register the partition counters. Call before the replica manager opens partitions.
      *
      * @throws IOException when the driver directory is taken by a live driver, or no driver can be reached.
      * @throws IllegalArgumentException for an unusable native setting, naming the key.

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * Finds a partition by the topic id's two longs and the partition number without building a {@link UUID} (the
- * registry's look-up by id needs one: an allocation per request). Entries are refreshed from the registry on a miss:
+ * replica manager's look-up by id needs one: an allocation per request). Entries are refreshed from the replica manager on a miss:
  * a topic seen for the first time, partitions added since, or a partition whose sequencer has closed (its topic was
  * deleted; a re-created topic has a new id). The cache is cleared when it grows past {@link #MAX_TOPICS}, so a
  * client asking for random ids cannot grow it without bound.

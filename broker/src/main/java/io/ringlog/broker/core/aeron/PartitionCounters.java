@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
  * processes read them: the high watermark and the base offset of the active segment. Their type ids, key and labels
  * are transport's {@link PartitionCounterKey}, the one definition the client's same-host reader uses too.
  * <p>
- * Allocated when the registry opens a partition, before it joins its shard, and handed to its sequencer as the
+ * Allocated when the replica manager opens a partition, before it joins its shard, and handed to its sequencer as the
  * high-watermark mirror (the shard writes them from then on); freed when the partition has left its shard (topic
  * deleted, or broker stopping). A counter id may be reused by the driver a second after it is freed, so a reader
  * checks the type id and key of a counter before trusting it, and again when the partition's metadata changes.
  * <p>
- * Threads: the registry's thread (start-up, admin) for open and close; {@link #detachAll} on the Aeron client's
+ * Threads: the replica manager's thread (start-up, admin) for open and close; {@link #detachAll} on the Aeron client's
  * thread when the client closes under the broker (a lost driver).
  */
 public final class PartitionCounters implements PartitionListener
