@@ -175,6 +175,10 @@ public final class BufferReader
         for (int i = 0; i < count; i++)
         {
             final String key = getString();
+            if (null == key)
+            {
+                throw new CodecException("null key in a string map");
+            }
             values.put(key, getString());
         }
         return Collections.unmodifiableMap(values);
@@ -186,7 +190,12 @@ public final class BufferReader
         final TreeSet<String> values = new TreeSet<>();
         for (int i = 0; i < count; i++)
         {
-            values.add(getString());
+            final String value = getString();
+            if (null == value)
+            {
+                throw new CodecException("null element in a string set");
+            }
+            values.add(value);
         }
         return Collections.unmodifiableSet(values);
     }

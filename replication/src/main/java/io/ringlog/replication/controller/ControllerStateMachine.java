@@ -50,6 +50,9 @@ public final class ControllerStateMachine
     /** Producer ids handed out per AllocateProducerIds, as Kafka's controller does. */
     public static final int PRODUCER_ID_BLOCK_SIZE = 1000;
 
+    /** Partitions one request may create, as KRaft bounds the records of one operation. */
+    public static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+
     private static final Pattern LEGAL_TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
     private static final UUID ZERO_UUID = new UUID(0, 0);
@@ -107,12 +110,22 @@ public final class ControllerStateMachine
     public ControllerResult apply(
         final ControllerCommand command, final long clusterTimeMs, final long logPosition, final long controllerEpoch)
     {
-        final ControllerResult result = generate(command);
-        if (!result.records().isEmpty())
+        try
         {
-            image = new MetadataDelta(image).replay(result.records()).apply(logPosition, controllerEpoch);
+            final ControllerResult result = generate(command);
+            if (!result.records().isEmpty())
+            {
+                image = new MetadataDelta(image).replay(result.records()).apply(logPosition, controllerEpoch);
+            }
+            return result;
         }
-        return result;
+        catch (final RuntimeException ex)
+        {
+            // A bug, not a refusal: the state is untouched (the image is replaced only once every record replayed),
+            // and every member fails the same way, so the quorum stays in step and the requester hears of it.
+            return ControllerResult.refuse(ControllerError.UNKNOWN_SERVER_ERROR,
+                command.getClass().getSimpleName() + " failed: " + ex);
+        }
     }
 
     private ControllerResult generate(final ControllerCommand command)
@@ -360,6 +373,10 @@ public final class ControllerStateMachine
             return ControllerResult.refuse(ControllerError.INVALID_PARTITIONS,
                 "Number of partitions was set to an invalid non-positive value.");
         }
+        if (partitions > MAX_PARTITIONS_PER_REQUEST)
+        {
+            return tooManyPartitions();
+        }
         if (rf <= 0 || rf > Short.MAX_VALUE)
         {
             return ControllerResult.refuse(ControllerError.INVALID_REPLICATION_FACTOR,
@@ -398,6 +415,12 @@ public final class ControllerStateMachine
             final List<Integer> replicas = assignment.get(i);
             records.add(new PartitionRecord(topicId, first + i, replicas, replicas, replicas.get(0), 0, 0));
         }
+    }
+
+    private static ControllerResult tooManyPartitions()
+    {
+        return ControllerResult.refuse(ControllerError.INVALID_PARTITIONS, "Excessively large number of partitions " +
+            "per request: at most " + MAX_PARTITIONS_PER_REQUEST + " can be created at once.");
     }
 
     private ControllerResult checkReplicationFactor(final int rf)
@@ -493,6 +516,10 @@ public final class ControllerStateMachine
         {
             return ControllerResult.refuse(ControllerError.INVALID_PARTITIONS,
                 "Topic already has " + current + " partition(s).");
+        }
+        if (c.totalCount() - current > MAX_PARTITIONS_PER_REQUEST)
+        {
+            return tooManyPartitions();
         }
         final int rf = t.replicationFactor();
         final ControllerResult tooFew = checkReplicationFactor(rf);

@@ -134,13 +134,17 @@ public final class MetadataImage
 
     public TopicImage topic(final String name)
     {
+        if (null == name)
+        {
+            return null;
+        }
         final UUID id = topicIdsByName.get(name);
         return null == id ? null : topicsById.get(id);
     }
 
     public TopicImage topic(final UUID id)
     {
-        return topicsById.get(id);
+        return null == id ? null : topicsById.get(id);
     }
 
     public PartitionRegistration partition(final String topic, final int partition)

@@ -124,9 +124,10 @@ public final class ControllerService implements ClusteredService
             correlationId = r.getLong();
             command = QuorumProtocol.COMMAND == type ? CommandCodec.decode(r) : null;
         }
-        catch (final CodecException ex)
+        catch (final CodecException | IllegalArgumentException | NullPointerException ex)
         {
-            LOG.warn("session {}: undecodable message of {} bytes: {}", session.id(), length, ex.getMessage());
+            // the same bytes fail the same way on every member: skipping them keeps the quorum in step
+            LOG.warn("session {}: undecodable message of {} bytes: {}", session.id(), length, ex.toString());
             return;
         }
         if (QuorumProtocol.FETCH_IMAGE == type)

@@ -142,6 +142,9 @@ class ControllerStateMachineTest
         refused(topic("", 1, 1), ControllerError.INVALID_TOPIC_EXCEPTION);
         refused(topic("x".repeat(250), 1, 1), ControllerError.INVALID_TOPIC_EXCEPTION);
         refused(topic("zero", 0, 1), ControllerError.INVALID_PARTITIONS);
+        refused(topic("huge", ControllerStateMachine.MAX_PARTITIONS_PER_REQUEST + 1, 1),
+            ControllerError.INVALID_PARTITIONS);
+        refused(new CreatePartitions("a.b", Integer.MAX_VALUE, false), ControllerError.INVALID_PARTITIONS);
         refused(topic("rf0", 1, 0), ControllerError.INVALID_REPLICATION_FACTOR);
         final ControllerResult tooMany = d.apply(topic("rf3", 1, 3));
         assertEquals(ControllerError.INVALID_REPLICATION_FACTOR, tooMany.reply().error());

@@ -33,6 +33,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,6 +67,7 @@ class DeterminismTest
                 final ControllerResult a = first.apply(command, position, position, 1 + i / 20);
                 final ControllerResult b = second.apply(command, position, position, 1 + i / 20);
                 assertEquals(a, b);
+                assertNotEquals(ControllerError.UNKNOWN_SERVER_ERROR, a.reply().error(), a.reply().message());
                 if (!a.records().isEmpty())
                 {
                     replayed = new MetadataDelta(replayed).replay(roundTripRecords(a.records()))
@@ -88,6 +90,45 @@ class DeterminismTest
             assertEquals(first.image(), fromSnapshot);
         }
         assertTrue(applied > SEQUENCES * 10, "the logs did change state: " + applied);
+    }
+
+    @Test
+    void corruptCommandsNeverBreakTheStateMachine()
+    {
+        final Random random = new Random(7L);
+        final ControllerStateMachine machine = new ControllerStateMachine();
+        int decoded = 0;
+        for (final ControllerCommand command : randomLog(new Random(11L)))
+        {
+            final BufferWriter w = new BufferWriter();
+            CommandCodec.encode(command, w);
+            final byte[] bytes = w.toByteArray();
+            for (int i = 0; i < 50; i++)
+            {
+                final byte[] corrupt = bytes.clone();
+                corrupt[random.nextInt(corrupt.length)] = (byte)random.nextInt(256);
+                final ControllerCommand c;
+                try
+                {
+                    c = CommandCodec.decode(new BufferReader(corrupt));
+                }
+                catch (final io.ringlog.replication.codec.CodecException | IllegalArgumentException |
+                    NullPointerException ex)
+                {
+                    continue; // the service skips these
+                }
+                decoded++;
+                final MetadataImage before = machine.image();
+                final ControllerResult result = machine.apply(c, 1, decoded, 1);
+                assertNotEquals(ControllerError.UNKNOWN_SERVER_ERROR, result.reply().error(), result.reply().message());
+                if (!result.reply().isOk())
+                {
+                    assertEquals(before, machine.image());
+                }
+                invariants(machine.image());
+            }
+        }
+        assertTrue(decoded > 100, "some corrupt commands decoded: " + decoded);
     }
 
     private static ControllerCommand roundTrip(final ControllerCommand command)
