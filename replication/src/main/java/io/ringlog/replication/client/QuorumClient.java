@@ -117,9 +117,17 @@ public final class QuorumClient implements AutoCloseable
         }
         // Our own error handler: Aeron's default one exits the JVM when the driver goes away, and this runs inside
         // a broker.
-        aeron = Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(null == driver ? config.aeronDirectoryName : driver.aeronDirectoryName())
-            .errorHandler(ex -> LOG.warn("quorum client {}: {}", config.brokerId, ex.toString())));
+        try
+        {
+            aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(null == driver ? config.aeronDirectoryName : driver.aeronDirectoryName())
+                .errorHandler(ex -> LOG.warn("quorum client {}: {}", config.brokerId, ex.toString())));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
         runner = new AgentRunner(backOff(), ex -> LOG.warn("quorum client {}: {}", config.brokerId, ex.toString()),
             null, duty);
     }
@@ -177,6 +185,24 @@ public final class QuorumClient implements AutoCloseable
     public int activeController()
     {
         return activeController;
+    }
+
+    /** The metadata log position applied: the position of the latest image. */
+    public long appliedPosition()
+    {
+        return image.position();
+    }
+
+    /** Fenced brokers in the latest image. */
+    public List<Integer> fencedBrokers()
+    {
+        return image.fencedBrokers();
+    }
+
+    /** Partitions with no leader in the latest image. */
+    public List<io.ringlog.replication.metadata.PartitionRegistration> offlinePartitions()
+    {
+        return image.offlinePartitions();
     }
 
     public boolean isConnected()
@@ -570,6 +596,13 @@ public final class QuorumClient implements AutoCloseable
             catch (final CodecException ex)
             {
                 LOG.warn("broker {}: undecodable egress message of {} bytes: {}", config.brokerId, length,
+                    ex.getMessage());
+                follower.onReconnect();
+            }
+            catch (final IllegalStateException ex)
+            {
+                // a delta that does not fit the image: drop the image's claim to be current and fetch a full one
+                LOG.warn("broker {}: metadata delta did not apply ({}); fetching the image", config.brokerId,
                     ex.getMessage());
                 follower.onReconnect();
             }
