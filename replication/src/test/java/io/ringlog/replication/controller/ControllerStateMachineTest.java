@@ -318,6 +318,27 @@ class ControllerStateMachineTest
     }
 
     @Test
+    void heartbeatFencesAndUnfencesOnRequest()
+    {
+        d.registerBrokers(2);
+        d.ok(topic("t", 2, 2));
+        final long epoch = image().broker(0).brokerEpoch();
+        assertEquals(1, d.ok(new BrokerHeartbeat(0, epoch, true)).value());
+        assertTrue(image().broker(0).fenced());
+        for (final PartitionRegistration p : image().topic("t").partitions())
+        {
+            assertEquals(1, p.leader());
+            assertEquals(List.of(1), p.isr());
+        }
+        assertTrue(d.apply(new BrokerHeartbeat(0, epoch, true)).records().isEmpty(), "already fenced");
+        assertEquals(0, d.ok(new BrokerHeartbeat(0, epoch, false)).value());
+        assertFalse(image().broker(0).fenced());
+        assertEquals(epoch, image().broker(0).brokerEpoch(), "unfencing keeps the epoch");
+        refused(new BrokerHeartbeat(0, epoch + 1, false), ControllerError.STALE_BROKER_EPOCH);
+        refused(new BrokerHeartbeat(5, 1, false), ControllerError.BROKER_ID_NOT_REGISTERED);
+    }
+
+    @Test
     void unregisterBroker()
     {
         d.registerBrokers(2);
