@@ -252,10 +252,4 @@ public final class ProduceApi
     {
         free[freeCount++] = pending.id;
     }
-
-    /** Completions that did not fit their ring; 0 unless its sizing is wrong. */
-    long lostCompletions()
-    {
-        return completions.lost();
-    }
 }

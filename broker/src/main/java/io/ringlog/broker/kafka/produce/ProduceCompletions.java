@@ -121,10 +121,4 @@ final class ProduceCompletions implements ProduceCompletion
     {
         return ring.read(handler, limit);
     }
-
-    /** Records that could not be written: always 0 unless the sizing above is wrong. */
-    long lost()
-    {
-        return lost.get();
-    }
 }
