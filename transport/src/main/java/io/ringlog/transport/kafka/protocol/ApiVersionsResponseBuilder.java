@@ -96,7 +96,7 @@ public final class ApiVersionsResponseBuilder
         {
             keys.add(new ApiVersion()
                 .setApiKey(key)
-                .setMinVersion(apis.minVersion(key))
+                .setMinVersion(apis.advertisedMinVersion(key))
                 .setMaxVersion(apis.maxVersion(key)));
         }
         return new ApiVersionsResponseData()

@@ -29,6 +29,7 @@ public final class KafkaApis
     private static final ApiKeys[] BY_ID;
     private static final short[] OLDEST;
     private static final short[] LATEST;
+    private static final short[] LATEST_STABLE;
 
     static
     {
@@ -40,6 +41,7 @@ public final class KafkaApis
         BY_ID = new ApiKeys[maxId + 1];
         OLDEST = new short[maxId + 1];
         LATEST = new short[maxId + 1];
+        LATEST_STABLE = new short[maxId + 1];
         for (final ApiKeys key : ApiKeys.values())
         {
             // Keys whose every version was removed (LeaderAndIsr and friends in 4.0) are unknown to clients.
@@ -48,6 +50,7 @@ public final class KafkaApis
                 BY_ID[key.id] = key;
                 OLDEST[key.id] = key.oldestVersion();
                 LATEST[key.id] = key.latestVersion(true);
+                LATEST_STABLE[key.id] = key.latestVersion(false);
             }
         }
     }
@@ -81,6 +84,19 @@ public final class KafkaApis
     public static short latestVersion(final short apiKey)
     {
         return LATEST[apiKey];
+    }
+
+    /**
+     * The latest version kafka-clients marks stable. A version still marked unstable
+     * ({@code latestVersionUnstable} in its message spec, e.g. InitProducerId v6 in 4.4) may change on the wire
+     * before its release; Kafka advertises it only with {@code unstable.api.versions.enable}.
+     *
+     * @param apiKey a known api key.
+     * @return latest stable version; equal to {@link #latestVersion(short)} when no version is unstable.
+     */
+    public static short latestStableVersion(final short apiKey)
+    {
+        return LATEST_STABLE[apiKey];
     }
 
     /**

@@ -18,12 +18,14 @@ public final class SupportedApis
 
     private final short[] minVersion;
     private final short[] maxVersion;
+    private final short[] advertisedMinVersion;
     private final short[] apiKeys;
 
-    private SupportedApis(final short[] minVersion, final short[] maxVersion)
+    private SupportedApis(final short[] minVersion, final short[] maxVersion, final short[] advertisedMinVersion)
     {
         this.minVersion = minVersion;
         this.maxVersion = maxVersion;
+        this.advertisedMinVersion = advertisedMinVersion;
         int count = 0;
         for (final short max : maxVersion)
         {
@@ -86,6 +88,20 @@ public final class SupportedApis
     }
 
     /**
+     * The lowest version ApiVersions advertises. It is {@link #minVersion(short)} unless the table was built with
+     * {@link Builder#advertiseFrom(short, short)}: Kafka 4 advertises Produce from v0 while it refuses v0-v2,
+     * because librdkafka 2.0-2.8 turn compression off against a broker whose Produce range starts above 0
+     * (KAFKA-18659). Requests below {@link #minVersion(short)} are refused all the same.
+     *
+     * @param apiKey an api key in the table.
+     * @return lowest version advertised, or -1 if absent.
+     */
+    public short advertisedMinVersion(final short apiKey)
+    {
+        return contains(apiKey) ? advertisedMinVersion[apiKey] : ABSENT;
+    }
+
+    /**
      * @return the api keys in the table, ascending (a copy).
      */
     public short[] apiKeys()
@@ -111,6 +127,7 @@ public final class SupportedApis
     {
         private short[] minVersion = new short[0];
         private short[] maxVersion = new short[0];
+        private short[] advertisedMinVersion = new short[0];
 
         private Builder()
         {
@@ -144,8 +161,10 @@ public final class SupportedApis
                 final int oldLength = this.maxVersion.length;
                 this.minVersion = Arrays.copyOf(this.minVersion, apiKey + 1);
                 this.maxVersion = Arrays.copyOf(this.maxVersion, apiKey + 1);
+                this.advertisedMinVersion = Arrays.copyOf(this.advertisedMinVersion, apiKey + 1);
                 Arrays.fill(this.minVersion, oldLength, apiKey + 1, ABSENT);
                 Arrays.fill(this.maxVersion, oldLength, apiKey + 1, ABSENT);
+                Arrays.fill(this.advertisedMinVersion, oldLength, apiKey + 1, ABSENT);
             }
             if (this.maxVersion[apiKey] != ABSENT)
             {
@@ -153,22 +172,64 @@ public final class SupportedApis
             }
             this.minVersion[apiKey] = minVersion;
             this.maxVersion[apiKey] = maxVersion;
+            this.advertisedMinVersion[apiKey] = minVersion;
             return this;
         }
 
         /**
-         * Add an api with every version the pinned kafka-clients can read and write.
+         * Advertise an api in ApiVersions from a version below the lowest one the table accepts, as Kafka 4 does for
+         * Produce (from v0, while v0-v2 close the connection): see {@link SupportedApis#advertisedMinVersion(short)}.
+         * Only the ApiVersions answer changes; {@link SupportedApis#isSupported(short, short)} does not.
+         *
+         * @param apiKey  an api already added.
+         * @param version from 0 up to the accepted minimum.
+         * @return this.
+         * @throws IllegalArgumentException if the api is not in the table or the version is out of that range.
+         */
+        public Builder advertiseFrom(final short apiKey, final short version)
+        {
+            if (apiKey < 0 || apiKey >= maxVersion.length || maxVersion[apiKey] == ABSENT)
+            {
+                throw new IllegalArgumentException(KafkaApis.name(apiKey) + " must be added before advertiseFrom");
+            }
+            if (version < 0 || version > minVersion[apiKey])
+            {
+                throw new IllegalArgumentException(KafkaApis.name(apiKey) + " advertised from " + version +
+                    ": must be between 0 and the accepted minimum " + minVersion[apiKey]);
+            }
+            advertisedMinVersion[apiKey] = version;
+            return this;
+        }
+
+        /**
+         * Add an api with every <em>stable</em> version the pinned kafka-clients can read and write: a version its
+         * message spec still marks unstable is left out, as Kafka leaves it out unless
+         * {@code unstable.api.versions.enable}.
          *
          * @param apiKey the api key.
          * @return this.
          */
         public Builder addAllVersions(final short apiKey)
         {
+            return addAllVersions(apiKey, false);
+        }
+
+        /**
+         * Add an api with every version the pinned kafka-clients can read and write.
+         *
+         * @param apiKey         the api key.
+         * @param enableUnstable true to include versions kafka-clients marks unstable (Kafka's
+         *                       {@code unstable.api.versions.enable}).
+         * @return this.
+         */
+        public Builder addAllVersions(final short apiKey, final boolean enableUnstable)
+        {
             if (!KafkaApis.isKnown(apiKey))
             {
                 throw new IllegalArgumentException("api key unknown to kafka-clients: " + apiKey);
             }
-            return add(apiKey, KafkaApis.oldestVersion(apiKey), KafkaApis.latestVersion(apiKey));
+            return add(apiKey, KafkaApis.oldestVersion(apiKey),
+                enableUnstable ? KafkaApis.latestVersion(apiKey) : KafkaApis.latestStableVersion(apiKey));
         }
 
         /**
@@ -182,7 +243,7 @@ public final class SupportedApis
             {
                 throw new IllegalArgumentException("ApiVersions must be supported");
             }
-            return new SupportedApis(minVersion.clone(), maxVersion.clone());
+            return new SupportedApis(minVersion.clone(), maxVersion.clone(), advertisedMinVersion.clone());
         }
     }
 }

@@ -159,6 +159,54 @@ class KafkaMessagesTest
         assertEquals(2, data.finalizedFeatures().find("transaction.version").maxVersionLevel());
     }
 
+    /** Kafka 4 advertises Produce from v0 (KAFKA-18659) and still refuses v0-v2: only the answer changes. */
+    @Test
+    void advertisedMinimumChangesTheAnswerNotWhatIsAccepted()
+    {
+        final SupportedApis apis = SupportedApis.builder()
+            .addAllVersions(KafkaApis.API_VERSIONS)
+            .add(KafkaApis.PRODUCE, (short)3, (short)13)
+            .advertiseFrom(KafkaApis.PRODUCE, ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION)
+            .build();
+        assertEquals(0, apis.advertisedMinVersion(KafkaApis.PRODUCE));
+        assertEquals(3, apis.minVersion(KafkaApis.PRODUCE));
+        assertFalse(apis.isSupported(KafkaApis.PRODUCE, (short)0));
+        assertFalse(apis.isSupported(KafkaApis.PRODUCE, (short)2));
+        assertTrue(apis.isSupported(KafkaApis.PRODUCE, (short)3));
+        assertEquals(0, apis.advertisedMinVersion(KafkaApis.API_VERSIONS), "not moved: its own minimum");
+
+        final ApiVersionsResponseData data = (ApiVersionsResponseData)new ApiVersionsResponseBuilder(apis).build();
+        assertEquals(0, data.apiKeys().find(KafkaApis.PRODUCE).minVersion());
+        assertEquals(13, data.apiKeys().find(KafkaApis.PRODUCE).maxVersion());
+
+        assertThrows(IllegalArgumentException.class,
+            () -> SupportedApis.builder().advertiseFrom(KafkaApis.PRODUCE, (short)0), "not added yet");
+        assertThrows(IllegalArgumentException.class, () -> SupportedApis.builder()
+            .add(KafkaApis.PRODUCE, (short)3, (short)13).advertiseFrom(KafkaApis.PRODUCE, (short)4));
+        assertThrows(IllegalArgumentException.class, () -> SupportedApis.builder()
+            .add(KafkaApis.PRODUCE, (short)3, (short)13).advertiseFrom(KafkaApis.PRODUCE, (short)-1));
+    }
+
+    /** Versions kafka-clients marks unstable (InitProducerId v6 in 4.4) are listed only when asked for. */
+    @Test
+    void unstableVersionsOnlyWhenEnabled()
+    {
+        final short initProducerId = ApiKeys.INIT_PRODUCER_ID.id;
+        final SupportedApis stable = SupportedApis.builder().addAllVersions(KafkaApis.API_VERSIONS)
+            .addAllVersions(initProducerId).build();
+        final SupportedApis all = SupportedApis.builder().addAllVersions(KafkaApis.API_VERSIONS)
+            .addAllVersions(initProducerId, true).build();
+        assertEquals(ApiKeys.INIT_PRODUCER_ID.latestVersion(false), stable.maxVersion(initProducerId));
+        assertEquals(ApiKeys.INIT_PRODUCER_ID.latestVersion(true), all.maxVersion(initProducerId));
+        for (final ApiKeys key : ApiKeys.values())
+        {
+            if (key.hasValidVersion())
+            {
+                assertEquals(key.latestVersion(false), KafkaApis.latestStableVersion(key.id), key.name);
+            }
+        }
+    }
+
     @Test
     void unsupportedApiVersionsIsAnsweredInV0WithTheApiVersionsRange()
     {
