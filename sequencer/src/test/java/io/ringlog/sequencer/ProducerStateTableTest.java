@@ -62,6 +62,20 @@ class ProducerStateTableTest
         assertNotNull(table.entry(3));
     }
 
+    /** What DescribeProducers reads, on the shard: every producer, its epoch, last sequence and last timestamp. */
+    @Test
+    void forEachVisitsEveryProducerWithItsLastBatch()
+    {
+        final ProducerStateTable table = table();
+        final UnsafeBuffer a = Batches.idempotent(7, 2, 0, 3); // timestamps 1000..1002
+        final UnsafeBuffer b = Batches.idempotent(8, 0, 0, 1);
+        table.onAppended(a, 0, a.capacity(), 0, 50);
+        table.onAppended(b, 0, b.capacity(), 3, 60);
+        final java.util.Map<Long, String> seen = new java.util.TreeMap<>();
+        table.forEach(e -> seen.put(e.producerId(), e.epoch() + "/" + e.lastSeq() + "/" + e.lastTimestamp()));
+        assertEquals(java.util.Map.of(7L, "2/2/1002", 8L, "0/0/1000"), seen);
+    }
+
     @Test
     void brokenFramingIsLeftToTheJournal()
     {

@@ -21,6 +21,7 @@ public final class ProducerEntry
     private int count;
     private int next;
     private long lastSeenMs;
+    private long lastTimestamp = -1;
 
     ProducerEntry(final long producerId, final short epoch)
     {
@@ -68,9 +69,20 @@ public final class ProducerEntry
     }
 
     /**
+     * The max timestamp of the producer's newest batch, as the batch carries it (CreateTime, or -1 when the batch has
+     * none): what Kafka's DescribeProducers reports as {@code LastTimestamp}.
+     */
+    public long lastTimestamp()
+    {
+        return lastTimestamp;
+    }
+
+    /**
      * Remember a batch. A different epoch first forgets the batches of the old one.
      */
-    void add(final short epoch, final int first, final int last, final long baseOffset, final long endOffset, final long nowMs)
+    void add(
+        final short epoch, final int first, final int last, final long baseOffset, final long endOffset,
+        final long maxTimestamp, final long nowMs)
     {
         if (epoch != this.epoch)
         {
@@ -84,6 +96,7 @@ public final class ProducerEntry
         next = next + 1 == RETAINED_BATCHES ? 0 : next + 1;
         count = Math.min(count + 1, RETAINED_BATCHES);
         lastSeenMs = Math.max(lastSeenMs, nowMs);
+        lastTimestamp = maxTimestamp;
     }
 
     /**

@@ -6,6 +6,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.Iterator;
+import java.util.function.Consumer;
 
 /**
  * The idempotent-producer state of one partition: producer id to {@link ProducerEntry}. It checks a produce
@@ -244,7 +245,8 @@ public final class ProducerStateTable
             producers.put(producerId, entry);
         }
         final int first = b.baseSequence();
-        entry.add(b.producerEpoch(), first, lastSequence(first, b.lastOffsetDelta()), firstOffset, lastOffset, nowMs);
+        entry.add(b.producerEpoch(), first, lastSequence(first, b.lastOffsetDelta()), firstOffset, lastOffset,
+            b.maxTimestamp(), nowMs);
     }
 
     /** At the cap: forget the producer seen least recently. A scan, paid only by a new producer at the cap. */
@@ -292,6 +294,15 @@ public final class ProducerStateTable
     public ProducerEntry entry(final long producerId)
     {
         return producers.get(producerId);
+    }
+
+    /**
+     * Visit every producer remembered, in no particular order: for a read-only snapshot taken on the shard thread
+     * (DescribeProducers). Cold path; the visitor must not keep the entries, which go on changing.
+     */
+    public void forEach(final Consumer<ProducerEntry> visitor)
+    {
+        producers.values().forEach(visitor);
     }
 
     /** Producers remembered. */
