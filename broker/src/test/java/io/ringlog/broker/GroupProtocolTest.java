@@ -123,10 +123,13 @@ class GroupProtocolTest
         });
         final FindCoordinatorResponseData txn = c.call(new FindCoordinatorRequestData()
             .setCoordinatorKeys(List.of("my-txn")).setKeyType((byte)1), (short)4);
-        assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), txn.coordinators().get(0).errorCode());
+        // No transactions: an error every client treats as fatal at once (see GroupApis), with the reason.
+        assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), txn.coordinators().get(0).errorCode());
+        assertTrue(txn.coordinators().get(0).errorMessage().startsWith("Transactions are not supported"));
         final FindCoordinatorResponseData txnV3 = c.call(new FindCoordinatorRequestData().setKey("my-txn")
             .setKeyType((byte)1), (short)3);
-        assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), txnV3.errorCode());
+        assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), txnV3.errorCode());
+        assertTrue(txnV3.errorMessage().contains("'my-txn'"), txnV3.errorMessage());
     }
 
     @Test

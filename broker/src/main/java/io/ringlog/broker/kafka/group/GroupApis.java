@@ -29,6 +29,25 @@ final class GroupApis implements AsyncApi
     private static final byte GROUP_KEY = 0;
     private static final byte TRANSACTION_KEY = 1;
 
+    /**
+     * The answer to FindCoordinator(TRANSACTION) until transactions exist: one that each client treats as fatal at
+     * once, with a message saying why, instead of COORDINATOR_NOT_AVAILABLE, which all three retry until their
+     * timeout (kafka-clients blocks {@code initTransactions()} for {@code max.block.ms}). The clients' rules decide:
+     * <ul>
+     *   <li>kafka-clients ({@code TransactionManager.FindCoordinatorHandler}) fails the producer on any error that is
+     *       neither retriable nor one of TRANSACTIONAL_ID_AUTHORIZATION_FAILED, GROUP_AUTHORIZATION_FAILED,
+     *       TRANSACTION_ABORTABLE, with "... due to unexpected error: " and the response's error message;</li>
+     *   <li>librdkafka ({@code rd_kafka_txn_handle_FindCoordinator}) retries every error except
+     *       TRANSACTIONAL_ID_AUTHORIZATION_FAILED and CLUSTER_AUTHORIZATION_FAILED, which are fatal and whose message
+     *       includes the response's error message;</li>
+     *   <li>kafkajs ({@code findGroupCoordinatorMetadata}) retries only COORDINATOR_NOT_AVAILABLE and throws any other
+     *       error at once, with its own text for the code.</li>
+     * </ul>
+     * So CLUSTER_AUTHORIZATION_FAILED is the one code all three fail on at once; TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+     * would suggest an ACL on that id could fix it. The message says what is really wrong.
+     */
+    static final Errors TRANSACTIONS_UNSUPPORTED = Errors.CLUSTER_AUTHORIZATION_FAILED;
+
     private final GroupCoordinator coordinator;
     private final Controller controller;
 
@@ -79,7 +98,7 @@ final class GroupApis implements AsyncApi
         final FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key);
         if (keyType == TRANSACTION_KEY)
         {
-            return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "transactions are not supported yet");
+            return fail(c, TRANSACTIONS_UNSUPPORTED, transactionsUnsupported(key));
         }
         if (keyType != GROUP_KEY || key == null)
         {
@@ -93,6 +112,13 @@ final class GroupApis implements AsyncApi
             return fail(c, Errors.COORDINATOR_NOT_AVAILABLE, "the coordinator's partition has no leader");
         }
         return c.setErrorCode(Errors.NONE.code()).setNodeId(leader.nodeId()).setHost(leader.host()).setPort(leader.port());
+    }
+
+    /** The message a transactional producer gets, whatever its client. */
+    static String transactionsUnsupported(final String transactionalId)
+    {
+        return "Transactions are not supported by this Ringlog broker (transactional.id '" + transactionalId +
+            "'): produce without transactional.id; enable.idempotence=true still gives exactly-once per partition";
     }
 
     private static FindCoordinatorResponseData.Coordinator fail(final FindCoordinatorResponseData.Coordinator c,
