@@ -13,13 +13,16 @@ import io.ringlog.broker.kafka.AsyncApi;
 import io.ringlog.broker.kafka.admin.ClusterApi;
 import io.ringlog.broker.kafka.ColdPathApi;
 import io.ringlog.broker.kafka.admin.ConfigApi;
+import io.ringlog.broker.kafka.KafkaApiTable;
 import io.ringlog.broker.kafka.KafkaRequestRouter;
 import io.ringlog.broker.kafka.admin.MetadataApi;
 import io.ringlog.broker.kafka.admin.OffsetsApi;
 import io.ringlog.broker.kafka.admin.TopicAdminApi;
 import io.ringlog.broker.metrics.AeronCounterMirror;
 import io.ringlog.broker.metrics.BrokerMetrics;
-import io.ringlog.broker.core.metadata.SingleNodeController;
+import io.ringlog.broker.core.metadata.Controller;
+import io.ringlog.broker.core.metadata.TopicStore;
+import io.ringlog.broker.core.quorum.MetadataQuorum;
 import io.ringlog.broker.nativeapi.NativeService;
 import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.broker.kafka.produce.ProduceApi;
@@ -64,14 +67,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * One Ringlog broker, wired: the Kafka listener (one selector thread), the sequencer shards (each on its thread,
  * with the long-poll fetch waiters of its partitions composed on it), the log flusher thread, the admin thread for
- * cold-path requests, the single-node controller and the partitions it assigns.
+ * cold-path requests, its part of the controller quorum ({@link MetadataQuorum}) and the partitions it holds.
  * <p>
  * Start-up order: the writers first (flusher, shards), then the listener binds (so its port is known), then the
- * controller (which advertises that port), then the Aeron media driver and client of the native path (each partition
- * gets its shared-memory counters as it opens), then the partitions are opened and recovered, then the native gateway
- * starts, and only then does the listener start accepting. Shutdown is the reverse: stop accepting and close
- * connections, stop the native gateway, finish admin work, close every partition (its queued requests are answered,
- * its log flushed, trimmed and unmapped), stop the threads, then the Aeron client and the embedded driver.
+ * Aeron media driver and client of the native path (each partition gets its shared-memory counters as it opens),
+ * then this node's quorum member and its registration with the quorum (which advertises the listener's port; the
+ * member shares the native path's driver when there is one), then the partitions the metadata assigns are opened and
+ * recovered, then the native gateway starts, and only then does the listener start accepting. Shutdown is the
+ * reverse: stop accepting and close connections, leave the quorum (controlled shutdown: leaderships move first), stop
+ * the native gateway, finish admin work, close every partition (its queued requests are answered, its log flushed,
+ * trimmed and unmapped), stop the threads, then the Aeron client and the embedded driver.
  */
 public final class RingBroker implements AutoCloseable
 {
@@ -85,7 +90,8 @@ public final class RingBroker implements AutoCloseable
     private final AgentRunner flusherRunner;
     private final AgentRunner listenerRunner;
     private final KafkaListener listener;
-    private final SingleNodeController controller;
+    private final MetadataQuorum quorum;
+    private final Controller controller;
     private final ReplicaManager partitions;
     private final GroupService groups;
     private final ExecutorService admin;
@@ -143,7 +149,7 @@ public final class RingBroker implements AutoCloseable
             }
 
             final DeferredHandler handler = new DeferredHandler();
-            final SupportedApis apis = supportedApis();
+            final SupportedApis apis = KafkaApiTable.supportedApis(config);
             final BrokerConfig.Listener bind = config.listener();
             final KafkaListenerContext ctx = new KafkaListenerContext()
                 .host(bind.host())
@@ -166,20 +172,25 @@ public final class RingBroker implements AutoCloseable
             final BrokerConfig.Listener advertised = config.advertisedListener();
             final int advertisedPort = advertised.port() == 0 ? listener.boundPort() : advertised.port();
             final String advertisedHost = "0.0.0.0".equals(advertised.host()) ? "127.0.0.1" : advertised.host();
-            controller = new SingleNodeController(config, advertisedHost, advertisedPort);
             partitions = new ReplicaManager(config, shards, sequencerConfig, flusher);
-            started.push(controller);
             // The media driver and Aeron client before the partitions open: each partition gets its counters then.
             nativeService = nativeEnabled ? NativeService.start(config, errors, partitions) : null;
             if (nativeService != null)
             {
                 started.push(nativeService);
             }
+            // The quorum shares the native path's driver when it is this broker's own (embedded); an external driver
+            // may serve several brokers, and two quorum members' archives cannot share one driver.
+            final boolean ownDriver = nativeService != null && config.get(BrokerConfig.AERON_DRIVER_EMBEDDED);
+            quorum = MetadataQuorum.start(config, TopicStore.clusterId(config.logDirs(), config.nodeId()),
+                advertisedHost, advertisedPort, ownDriver ? nativeService.aeronDirectoryName() : null);
+            started.push(quorum);
+            controller = quorum.controller();
             started.push(partitions);
             controller.subscribe(partitions);
 
-            final Path metadataDir = config.logDirs().get(0).resolve("__ringlog_metadata");
-            final ProducerIdManager producerIds = new ProducerIdManager(metadataDir);
+            final Path metadataDir = config.logDirs().get(0).resolve(TopicStore.DIR_NAME);
+            final ProducerIdManager producerIds = new ProducerIdManager(metadataDir, quorum.producerIdBlocks());
             final TopicAdminApi topicAdmin = new TopicAdminApi(controller, config);
             final ConfigApi configApi = new ConfigApi(controller, config);
             final OffsetsApi offsets = new OffsetsApi(partitions);
@@ -197,6 +208,7 @@ public final class RingBroker implements AutoCloseable
             coldPath.put(ApiKeys.DELETE_RECORDS.id, offsets::deleteRecords);
             coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
             coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
+            coldPath.putAll(KafkaApiTable.coldPathApis(partitions, config));
 
             admin = Executors.newSingleThreadExecutor(r ->
             {
@@ -345,7 +357,7 @@ public final class RingBroker implements AutoCloseable
         return partitions;
     }
 
-    public SingleNodeController controller()
+    public Controller controller()
     {
         return controller;
     }
@@ -386,6 +398,7 @@ public final class RingBroker implements AutoCloseable
         LOG.info("Ringlog broker {} stopping", config.nodeId());
         CloseHelper.quietClose(metrics); // Metrics (issue 6): no scrape reads a log being closed
         CloseHelper.quietClose(listenerRunner); // stops accepting, closes connections
+        CloseHelper.quietClose(quorum); // leaderships move away first; the partitions stay open until closed below
         if (nativeService != null)
         {
             nativeService.stopGateway(); // sessions told and closed; nothing reads a log from here on
@@ -405,7 +418,6 @@ public final class RingBroker implements AutoCloseable
         CloseHelper.quietClose(flusherRunner);
         CloseHelper.quietClose(aeronCounters); // before the Aeron client its counters live in
         CloseHelper.quietClose(nativeService); // Aeron client, then the embedded driver: no shard writes a counter now
-        controller.close();
         dirLocks.forEach(CloseHelper::quietClose);
         LOG.info("Ringlog broker {} stopped", config.nodeId());
     }

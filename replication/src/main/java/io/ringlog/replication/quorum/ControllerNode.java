@@ -22,6 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +51,10 @@ public final class ControllerNode implements AutoCloseable
     private final QuorumVoters voters;
     private final long startNs = System.nanoTime();
     private MediaDriver driver;
+    private volatile boolean terminated;
+    private volatile String lastError = "none reported";
+    private FileChannel lockChannel; // holds dirLock on <dataDir>/.lock for the member's life
+    private FileLock dirLock;
     private Archive archive;
     private ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
@@ -92,6 +101,7 @@ public final class ControllerNode implements AutoCloseable
             IoUtil.delete(dataDir, true);
         }
         IoUtil.ensureDirectoryExists(dataDir, "controller data");
+        lockAndClearStaleMarkFiles(dataDir);
 
         final String aeronDir;
         if (null == config.aeronDirectoryName)
@@ -125,6 +135,9 @@ public final class ControllerNode implements AutoCloseable
             .archiveClientContext(new AeronArchive.Context()
                 .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
             .recordingEventsEnabled(false)
+            // Aeron refuses to record with less than 128 MiB free by default; a few segments is what the log needs
+            // next, and the broker's own full-disk reserve (log.dir.reserve.bytes) guards the rest.
+            .lowStorageSpaceThreshold(4L * config.archiveSegmentLength)
             .segmentFileLength(config.archiveSegmentLength)
             .fileSyncLevel(1)
             .catalogFileSyncLevel(1)
@@ -158,7 +171,12 @@ public final class ControllerNode implements AutoCloseable
             .startupCanvassTimeoutNs(config.startupCanvassTimeoutNs)
             .terminationTimeoutNs(config.leaderHeartbeatTimeoutNs)
             .idleStrategySupplier(BACK_OFF)
-            .errorHandler(ex -> LOG.warn("controller {} consensus module: {}", config.nodeId, ex.toString())));
+            .terminationHook(() -> terminated = true)
+            .errorHandler(ex ->
+            {
+                lastError = ex.toString();
+                LOG.warn("controller {} consensus module: {}", config.nodeId, ex.toString());
+            }));
 
         service = new ControllerService(new ControllerStateMachine(MetadataImage.EMPTY, config.configValidator,
             config.defaultPartitions, config.defaultReplicationFactor));
@@ -294,6 +312,21 @@ public final class ControllerNode implements AutoCloseable
         return housekeeper.purgedSegments();
     }
 
+    /**
+     * Whether the consensus module has stopped by itself (an unrecoverable error, such as a full disk under its log):
+     * this member takes no further part in the quorum until it is launched again; {@link #lastError()} says why.
+     */
+    public boolean isTerminated()
+    {
+        return terminated;
+    }
+
+    /** The consensus module's last error, for a start-up that cannot go on. */
+    public String lastError()
+    {
+        return lastError;
+    }
+
     public boolean isClosed()
     {
         return closed;
@@ -311,9 +344,51 @@ public final class ControllerNode implements AutoCloseable
         }
         CloseHelper.quietClose(driver);
         driver = null;
-        CloseHelper.quietCloseAll(housekeeperRunner, aeron, container, consensusModule, archive);
+        CloseHelper.quietCloseAll(housekeeperRunner, aeron, container, consensusModule, archive, lockChannel);
         closed = true;
         LOG.info("controller {} halted", config.nodeId);
+    }
+
+    /**
+     * Take the member's directory for this process ({@code .lock}, held until close) and then delete the mark files a
+     * killed member left behind. Aeron's archive and consensus module refuse to start while a mark file looks
+     * active, and one written just before a {@code kill -9} looks active for seconds; with the lock held, no other
+     * process can be running this member, so any mark file in its directories is stale.
+     *
+     * @throws IllegalStateException when another process holds the directory.
+     */
+    private void lockAndClearStaleMarkFiles(final File dataDir)
+    {
+        try
+        {
+            lockChannel = FileChannel.open(new File(dataDir, ".lock").toPath(), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            dirLock = lockChannel.tryLock();
+        }
+        catch (final IOException | OverlappingFileLockException ex)
+        {
+            dirLock = null;
+        }
+        if (null == dirLock)
+        {
+            CloseHelper.quietClose(lockChannel);
+            throw new IllegalStateException("controller member " + config.nodeId + ": " + dataDir +
+                " is in use by another process (or another member in this one)");
+        }
+        for (final String sub : new String[]{"archive", "cluster"})
+        {
+            final File[] markFiles = new File(dataDir, sub).listFiles((d, name) -> name.contains("-mark"));
+            if (null != markFiles)
+            {
+                for (final File markFile : markFiles)
+                {
+                    if (markFile.delete())
+                    {
+                        LOG.info("controller {}: removed {} left by a stopped process", config.nodeId, markFile);
+                    }
+                }
+            }
+        }
     }
 
     /** Stop the member: service, consensus module, archive, driver, in that order. */
@@ -325,7 +400,14 @@ public final class ControllerNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(housekeeperRunner, aeron, container, consensusModule, archive, driver);
+        try
+        {
+            CloseHelper.closeAll(housekeeperRunner, aeron, container, consensusModule, archive, driver);
+        }
+        finally
+        {
+            CloseHelper.quietClose(lockChannel); // releases the directory's lock
+        }
         LOG.info("controller {} closed", config.nodeId);
     }
 }

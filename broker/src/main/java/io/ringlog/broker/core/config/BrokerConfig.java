@@ -1,6 +1,7 @@
 package io.ringlog.broker.core.config;
 
 import io.ringlog.journal.LogConfig;
+import io.ringlog.replication.quorum.QuorumVoters;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -156,6 +157,34 @@ public final class BrokerConfig
         "33554432", intBetween(65536, 1 << 30), "Ringlog: off-heap bytes holding native produce requests until " +
         "their partition has them (65536 to 1073741824); when full, produces answer BACK_PRESSURED");
 
+    public static final ConfigKey<String> PROCESS_ROLES = new ConfigKey<>("process.roles", "broker,controller",
+        oneOf("broker,controller", "controller,broker", "broker"), "what this node runs, as Kafka's KRaft key: " +
+        "broker,controller (combined: a member of the controller quorum and a broker) or broker (a broker of the " +
+        "quorum named by controller.quorum.voters)");
+    public static final ConfigKey<String> CONTROLLER_QUORUM_VOTERS = new ConfigKey<>("controller.quorum.voters", "",
+        text(), "the controller quorum, as Kafka's key: id@host:port,... where port is a base port and each voter " +
+        "uses it and the four after it (UDP: ingress, consensus, log, catch-up, archive); empty: a one-member quorum " +
+        "of this node alone, on five free ports of 127.0.0.1 kept in metadata.log.dir");
+    public static final ConfigKey<String> METADATA_LOG_DIR = new ConfigKey<>("metadata.log.dir", "", text(),
+        "where this node keeps its part of the controller quorum (cluster log, archive, snapshots); empty: " +
+        "__ringlog_metadata/quorum in the first log dir");
+    public static final ConfigKey<Integer> BROKER_SESSION_TIMEOUT_MS = new ConfigKey<>("broker.session.timeout.ms",
+        "3000", intBetween(500, 600_000), "a broker the quorum hears nothing from for this long is fenced and its " +
+        "partitions' leadership moves (its lease; Kafka's default is 9000)");
+    public static final ConfigKey<Integer> BROKER_HEARTBEAT_INTERVAL_MS = new ConfigKey<>(
+        "broker.heartbeat.interval.ms", "500", intBetween(10, 60_000), "how often a broker keeps its lease alive " +
+        "(Aeron Cluster session keep-alives, not logged); well below broker.session.timeout.ms");
+    public static final ConfigKey<Integer> CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = new ConfigKey<>(
+        "controller.quorum.election.timeout.ms", "500", intBetween(50, 60_000),
+        "how long a candidate waits for votes before it tries again (Aeron Cluster's election timeout)");
+    public static final ConfigKey<Integer> CONTROLLER_QUORUM_FETCH_TIMEOUT_MS = new ConfigKey<>(
+        "controller.quorum.fetch.timeout.ms", "1000", intBetween(100, 600_000), "how long followers go without " +
+        "hearing from the quorum leader before they elect another (Aeron Cluster's leader heartbeat timeout; " +
+        "heartbeats every tenth of it)");
+    public static final ConfigKey<Integer> CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS = new ConfigKey<>(
+        "controller.quorum.request.timeout.ms", "5000", intBetween(100, 600_000),
+        "how long a broker waits for the quorum to answer a change (create topic, producer ids, ...)");
+
     /** Every key this broker understands, in the order they are documented. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, LISTENERS, ADVERTISED_LISTENERS, LOG_DIRS, NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR,
@@ -168,7 +197,10 @@ public final class BrokerConfig
         GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY,
         KAFKA_LISTENER_IDLE_STRATEGY, METRICS_PORT,
         NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_THREADING_MODE, AERON_DRIVER_IDLE_STRATEGY, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
-        NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES);
+        NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES,
+        PROCESS_ROLES, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
+        BROKER_HEARTBEAT_INTERVAL_MS, CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, CONTROLLER_QUORUM_FETCH_TIMEOUT_MS,
+        CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS);
 
     private final Map<String, String> given;
     private final Map<String, Object> values = new LinkedHashMap<>();
@@ -218,6 +250,51 @@ public final class BrokerConfig
                 "invalid value '" + ring + "' for config " + SEQUENCER_RING_SIZE.name() + ": must be a power of two");
         }
         defaultTopicConfig(); // checks the derived topic defaults now, not at the first topic
+        checkQuorum();
+    }
+
+    /** node.id, process.roles and controller.quorum.voters must describe one place for this node in the quorum. */
+    private void checkQuorum()
+    {
+        final String voters = get(CONTROLLER_QUORUM_VOTERS);
+        if (voters.isBlank())
+        {
+            if (!isController())
+            {
+                throw new IllegalArgumentException("invalid value '' for config " + CONTROLLER_QUORUM_VOTERS.name() +
+                    ": a node with process.roles=broker joins a quorum of other nodes and must name its voters");
+            }
+            return;
+        }
+        final QuorumVoters parsed;
+        try
+        {
+            parsed = QuorumVoters.parse(voters);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("invalid value '" + voters + "' for config " +
+                CONTROLLER_QUORUM_VOTERS.name() + ": " + ex.getMessage(), ex);
+        }
+        final boolean voter = parsed.voter(nodeId()) != null;
+        if (isController() && !voter)
+        {
+            throw new IllegalArgumentException("invalid value '" + nodeId() + "' for config " + NODE_ID.name() +
+                ": process.roles includes controller but node " + nodeId() + " is not among " +
+                CONTROLLER_QUORUM_VOTERS.name() + "=" + voters);
+        }
+        if (!isController() && voter)
+        {
+            throw new IllegalArgumentException("invalid value '" + nodeId() + "' for config " + NODE_ID.name() +
+                ": node " + nodeId() + " is a voter in " + CONTROLLER_QUORUM_VOTERS.name() + " but process.roles=" +
+                get(PROCESS_ROLES) + " has no controller; a broker-only node needs an id of its own");
+        }
+    }
+
+    /** Whether this node is a member of the controller quorum ({@code process.roles} includes controller). */
+    public boolean isController()
+    {
+        return get(PROCESS_ROLES).contains("controller");
     }
 
     /** Defaults only, as a broker started with no file. */

@@ -40,6 +40,7 @@ public final class ErrorCodes
     public static final short INVALID_PARTITIONS = 37;
     public static final short INVALID_REPLICATION_FACTOR = 38;
     public static final short INVALID_CONFIG = 40;
+    public static final short NOT_CONTROLLER = 41;
     public static final short INVALID_REQUEST = 42;
     public static final short UNSUPPORTED_FOR_MESSAGE_FORMAT = 43;
     public static final short OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
@@ -100,6 +101,9 @@ public final class ErrorCodes
             case TOPIC_DELETION_DISABLED -> TOPIC_DELETION_DISABLED;
             case INVALID_REQUEST -> INVALID_REQUEST;
             case KAFKA_STORAGE_ERROR -> KAFKA_STORAGE_ERROR;
+            case REQUEST_TIMED_OUT -> REQUEST_TIMED_OUT;
+            case NOT_CONTROLLER -> NOT_CONTROLLER;
+            case UNKNOWN_SERVER_ERROR -> UNKNOWN_SERVER_ERROR;
         };
     }
 
@@ -135,6 +139,7 @@ public final class ErrorCodes
             case INVALID_PARTITIONS -> "INVALID_PARTITIONS";
             case INVALID_REPLICATION_FACTOR -> "INVALID_REPLICATION_FACTOR";
             case INVALID_CONFIG -> "INVALID_CONFIG";
+            case NOT_CONTROLLER -> "NOT_CONTROLLER";
             case INVALID_REQUEST -> "INVALID_REQUEST";
             case UNSUPPORTED_FOR_MESSAGE_FORMAT -> "UNSUPPORTED_FOR_MESSAGE_FORMAT";
             case OUT_OF_ORDER_SEQUENCE_NUMBER -> "OUT_OF_ORDER_SEQUENCE_NUMBER";

@@ -6,12 +6,12 @@ import java.util.function.Consumer;
 
 /**
  * The holder of the cluster's metadata. Request handlers read {@link #image()}; admin requests ask for changes;
- * every change is published as a new {@link MetadataImage} to the listeners, in order. A single broker runs
- * {@link SingleNodeController}; the controller quorum on Aeron Cluster will implement the same interface, so the
- * handlers do not change when it arrives.
+ * every change is published as a new {@link MetadataImage} to the listeners, in order. The broker's implementation
+ * is the controller quorum's ({@code core.quorum.QuorumController}): a change is committed by the quorum and comes
+ * back to every broker as a metadata delta; a single broker runs a one-member quorum, the same path.
  * <p>
- * Threads: {@link #image()} from any thread. Changes from any thread; they are applied one at a time and their
- * listeners have run by the time the call returns. Refusals throw {@link MetadataException}.
+ * Threads: {@link #image()} from any thread. Changes from any thread but a listener's; they are applied one at a
+ * time and this broker's listeners have run by the time the call returns. Refusals throw {@link MetadataException}.
  */
 public interface Controller extends AutoCloseable
 {

@@ -19,7 +19,13 @@ public final class MetadataException extends RuntimeException
         INVALID_CONFIG,
         TOPIC_DELETION_DISABLED,
         INVALID_REQUEST,
-        KAFKA_STORAGE_ERROR
+        KAFKA_STORAGE_ERROR,
+        /** The controller quorum did not answer in time (no quorum leader, or a failover under way): retriable. */
+        REQUEST_TIMED_OUT,
+        /** The quorum has no active controller to take the change: retriable. */
+        NOT_CONTROLLER,
+        /** The controller failed the change for a reason it could not name. */
+        UNKNOWN_SERVER_ERROR
     }
 
     private final Reason reason;

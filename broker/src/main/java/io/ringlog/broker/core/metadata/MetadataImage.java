@@ -1,5 +1,6 @@
 package io.ringlog.broker.core.metadata;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +15,16 @@ import java.util.UUID;
  *
  * @param version   increases with every published image.
  * @param clusterId the cluster's id, as in {@code meta.properties}.
- * @param controllerId node id of the active controller.
- * @param brokers   registered brokers by node id.
+ * @param controllerId node id of the active controller, or -1 when none is known.
+ * @param controllerEpoch the active controller's epoch (the quorum's leadership term); only grows.
+ * @param brokers   registered brokers by node id, fenced ones too.
  * @param topics    topics by name.
  */
 public record MetadataImage(
     long version,
     String clusterId,
     int controllerId,
+    long controllerEpoch,
     Map<Integer, BrokerRegistration> brokers,
     Map<String, TopicImage> topics)
 {
@@ -29,6 +32,27 @@ public record MetadataImage(
     {
         brokers = Collections.unmodifiableMap(new TreeMap<>(brokers));
         topics = Collections.unmodifiableMap(new TreeMap<>(topics));
+    }
+
+    /** An image without a controller epoch (the tests' hand-built images). */
+    public MetadataImage(final long version, final String clusterId, final int controllerId,
+        final Map<Integer, BrokerRegistration> brokers, final Map<String, TopicImage> topics)
+    {
+        this(version, clusterId, controllerId, 0, brokers, topics);
+    }
+
+    /** Brokers that hold a lease: registered and not fenced, by node id. */
+    public Map<Integer, BrokerRegistration> liveBrokers()
+    {
+        final Map<Integer, BrokerRegistration> live = new TreeMap<>();
+        brokers.forEach((id, b) ->
+        {
+            if (!b.fenced())
+            {
+                live.put(id, b);
+            }
+        });
+        return live;
     }
 
     public TopicImage topic(final String name)
@@ -57,7 +81,7 @@ public record MetadataImage(
 
     MetadataImage with(final Map<String, TopicImage> newTopics)
     {
-        return new MetadataImage(version + 1, clusterId, controllerId, brokers, newTopics);
+        return new MetadataImage(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics);
     }
 
     /**
@@ -67,9 +91,14 @@ public record MetadataImage(
      * @param host   advertised host.
      * @param port   advertised port.
      * @param rack   rack, or null.
+     * @param fenced   true when its lease lapsed: it leads nothing and clients are not sent to it.
      */
-    public record BrokerRegistration(int nodeId, String host, int port, String rack)
+    public record BrokerRegistration(int nodeId, String host, int port, String rack, boolean fenced)
     {
+        public BrokerRegistration(final int nodeId, final String host, final int port, final String rack)
+        {
+            this(nodeId, host, port, rack, false);
+        }
     }
 
     /**
@@ -108,14 +137,36 @@ public record MetadataImage(
      * @param leaderEpoch increases with every leader change.
      * @param replicas    assigned replicas, preferred leader first.
      * @param isr         the in-sync replicas.
+     * @param partitionEpoch increases with every change of the partition (leader or ISR).
      */
     public record PartitionImage(String topic, int partition, int leader, int leaderEpoch, List<Integer> replicas,
-        List<Integer> isr)
+        List<Integer> isr, int partitionEpoch)
     {
         public PartitionImage
         {
             replicas = List.copyOf(replicas);
             isr = List.copyOf(isr);
+        }
+
+        public PartitionImage(final String topic, final int partition, final int leader, final int leaderEpoch,
+            final List<Integer> replicas, final List<Integer> isr)
+        {
+            this(topic, partition, leader, leaderEpoch, replicas, isr, 0);
+        }
+
+        /** Replicas on brokers that are not live (fenced or unknown), as Metadata's offline replicas. */
+        public List<Integer> offlineReplicas(final Map<Integer, BrokerRegistration> brokers)
+        {
+            final List<Integer> offline = new ArrayList<>();
+            for (final Integer r : replicas)
+            {
+                final BrokerRegistration b = brokers.get(r);
+                if (b == null || b.fenced())
+                {
+                    offline.add(r);
+                }
+            }
+            return offline;
         }
     }
 }

@@ -25,26 +25,26 @@ import java.util.UUID;
  * Also the log dirs' {@code meta.properties} (cluster id and node id), as Kafka keeps them. Cold path; called under
  * the controller's lock.
  */
-final class TopicStore
+public final class TopicStore
 {
-    static final String DIR_NAME = "__ringlog_metadata";
+    public static final String DIR_NAME = "__ringlog_metadata";
     private static final String TOPIC_SUFFIX = ".topic";
     private static final String CONFIG_PREFIX = "config.";
 
     private final Path topicsDir;
 
-    TopicStore(final Path firstLogDir) throws IOException
+    public TopicStore(final Path firstLogDir) throws IOException
     {
         this.topicsDir = firstLogDir.resolve(DIR_NAME).resolve("topics");
         Files.createDirectories(topicsDir);
     }
 
     /** A stored topic: what the controller needs to rebuild its image. */
-    record StoredTopic(String name, UUID id, int partitions, int replicationFactor, Map<String, String> configs)
+    public record StoredTopic(String name, UUID id, int partitions, int replicationFactor, Map<String, String> configs)
     {
     }
 
-    List<StoredTopic> loadAll() throws IOException
+    public List<StoredTopic> loadAll() throws IOException
     {
         final List<StoredTopic> topics = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(topicsDir, "*" + TOPIC_SUFFIX))
@@ -102,7 +102,7 @@ final class TopicStore
      * The cluster id in {@code meta.properties} of each log dir, created on first start; all dirs must agree with
      * each other and with {@code nodeId}, as Kafka checks.
      */
-    static String clusterId(final List<Path> logDirs, final int nodeId) throws IOException
+    public static String clusterId(final List<Path> logDirs, final int nodeId) throws IOException
     {
         String clusterId = null;
         for (final Path dir : logDirs)

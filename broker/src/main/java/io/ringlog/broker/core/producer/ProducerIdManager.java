@@ -1,80 +1,82 @@
 package io.ringlog.broker.core.producer;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Hands out producer ids for InitProducerId, never the same one twice, across restarts too. Like Kafka's
- * controller it reserves ids in blocks: the end of the reserved block is stored (written, forced, moved into place)
- * before any id of the block is handed out, so a crash skips at most the rest of a block and never repeats an id.
- * Cold path (one call per producer start); thread-safe by a lock.
+ * Hands out producer ids for InitProducerId, unique across the cluster and across restarts: like Kafka's brokers it
+ * takes them in blocks of {@link #BLOCK_SIZE} from the controller quorum ({@link BlockSource}), which never hands out a
+ * block twice, and gives them out one by one. A broker that stops skips the rest of its block.
+ * <p>
+ * A data directory from the single-node broker (before the quorum) holds the end of the last block it reserved in
+ * {@code producer-id-block}; ids below it were handed out already, so blocks below it are skipped. Cold path (one call
+ * per producer start); thread-safe by a lock.
  */
 public final class ProducerIdManager
 {
-    /** Ids reserved per write; Kafka's controller uses 1000 too. */
+    /** Ids per block; Kafka's controller uses 1000 too, and so does the quorum's. */
     public static final long BLOCK_SIZE = 1000;
-    static final String FILE_NAME = "producer-id-block";
+    static final String LEGACY_FILE_NAME = "producer-id-block";
 
-    private final Path file;
-    private long next;
-    private long reservedEnd;
-
-    public ProducerIdManager(final Path metadataDir) throws IOException
+    /** Where blocks come from: the controller quorum. */
+    @FunctionalInterface
+    public interface BlockSource
     {
-        Files.createDirectories(metadataDir);
-        this.file = metadataDir.resolve(FILE_NAME);
-        long stored = 0;
-        if (Files.exists(file))
+        /**
+         * @return the first id of a block of {@link #BLOCK_SIZE} ids nobody else has.
+         * @throws IOException when no block can be had now (the quorum did not answer): no id is handed out.
+         */
+        long nextBlock() throws IOException;
+    }
+
+    private final BlockSource source;
+    private final long legacyEnd;
+    private long next;
+    private long blockEnd;
+
+    /**
+     * @param metadataDir the broker's metadata directory, read for a single-node broker's {@code producer-id-block}.
+     * @param source      the quorum's blocks.
+     * @throws IOException when the legacy file is there but cannot be read.
+     */
+    public ProducerIdManager(final Path metadataDir, final BlockSource source) throws IOException
+    {
+        this.source = source;
+        final Path legacy = metadataDir.resolve(LEGACY_FILE_NAME);
+        long end = 0;
+        if (Files.exists(legacy))
         {
-            final String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+            final String text = Files.readString(legacy, StandardCharsets.UTF_8).trim();
             try
             {
-                stored = Long.parseLong(text);
+                end = Long.parseLong(text);
             }
             catch (final NumberFormatException ex)
             {
-                throw new IOException("malformed " + file + ": '" + text + "'", ex);
+                throw new IOException("malformed " + legacy + ": '" + text + "'", ex);
             }
         }
-        next = stored;
-        reservedEnd = stored;
+        legacyEnd = end;
     }
 
     /**
-     * @return a producer id never handed out before by this broker.
-     * @throws IOException when the next block cannot be reserved on disk (then no id is handed out).
+     * @return a producer id never handed out before in this cluster.
+     * @throws IOException when a new block is needed and the quorum gives none (then no id is handed out).
      */
     public synchronized long nextProducerId() throws IOException
     {
-        if (next >= reservedEnd)
+        if (next >= blockEnd)
         {
-            reserve(reservedEnd + BLOCK_SIZE);
+            long first = source.nextBlock();
+            while (first + BLOCK_SIZE <= legacyEnd)
+            {
+                first = source.nextBlock(); // a block the single-node broker had handed out from already
+            }
+            next = Math.max(first, legacyEnd);
+            blockEnd = first + BLOCK_SIZE;
         }
         return next++;
-    }
-
-    private void reserve(final long end) throws IOException
-    {
-        final Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-        Files.writeString(tmp, Long.toString(end), StandardCharsets.UTF_8);
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE))
-        {
-            channel.force(true);
-        }
-        try
-        {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final AtomicMoveNotSupportedException ex)
-        {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        reservedEnd = end;
     }
 }

@@ -5,6 +5,7 @@ import io.ringlog.broker.kafka.ColdPathApi;
 import io.ringlog.broker.core.metadata.Controller;
 import io.ringlog.broker.core.metadata.MetadataImage;
 import io.ringlog.broker.core.producer.ProducerIdManager;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 import java.io.IOException;
+import java.util.Map;
 
 /** DescribeCluster and InitProducerId (idempotent producers; transactions come with their issue). Admin thread. */
 public final class ClusterApi
@@ -31,6 +33,7 @@ public final class ClusterApi
 
     public ApiMessage describeCluster(final ColdPathApi.ApiRequest request)
     {
+        final DescribeClusterRequestData data = request.body();
         final MetadataImage image = controller.image();
         final DescribeClusterResponseData response = new DescribeClusterResponseData()
             .setErrorCode(Errors.NONE.code())
@@ -38,10 +41,14 @@ public final class ClusterApi
             .setControllerId(image.controllerId())
             .setEndpointType(ENDPOINT_TYPE_BROKERS)
             .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-        for (final MetadataImage.BrokerRegistration broker : image.brokers().values())
+        // v2 (KIP-1073): fenced brokers too when asked, flagged; otherwise only those holding a lease.
+        final Map<Integer, MetadataImage.BrokerRegistration> brokers =
+            data.includeFencedBrokers() ? image.brokers() : image.liveBrokers();
+        for (final MetadataImage.BrokerRegistration broker : brokers.values())
         {
             response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-                .setBrokerId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack()));
+                .setBrokerId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack())
+                .setIsFenced(broker.fenced()));
         }
         return response;
     }

@@ -53,9 +53,10 @@ public final class MetadataApi implements ColdPathApi
         final List<MetadataResponseTopic> topics = new ArrayList<>();
         if (allTopics)
         {
-            for (final TopicImage topic : controller.image().topics().values())
+            final MetadataImage image = controller.image();
+            for (final TopicImage topic : image.topics().values())
             {
-                topics.add(topic(topic, Errors.NONE));
+                topics.add(topic(topic, Errors.NONE, image));
             }
         }
         else
@@ -67,7 +68,7 @@ public final class MetadataApi implements ColdPathApi
         }
 
         final MetadataImage image = controller.image(); // after any auto-creation
-        for (final MetadataImage.BrokerRegistration broker : image.brokers().values())
+        for (final MetadataImage.BrokerRegistration broker : image.liveBrokers().values())
         {
             response.brokers().add(new MetadataResponseBroker()
                 .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack()));
@@ -85,29 +86,33 @@ public final class MetadataApi implements ColdPathApi
         if (wanted.name() == null && wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId()))
         {
             final TopicImage byId = image.topic(KafkaIds.toUuid(wanted.topicId()));
-            return byId != null ? topic(byId, Errors.NONE) :
+            return byId != null ? topic(byId, Errors.NONE, image) :
                 new MetadataResponseTopic().setTopicId(wanted.topicId()).setName(null)
                     .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
         }
         final String name = wanted.name();
         final TopicAutoCreation.Result found = autoCreation.lookUp(name, allowAutoCreate);
-        return found.topic() != null ? topic(found.topic(), Errors.NONE) :
+        return found.topic() != null ? topic(found.topic(), Errors.NONE, controller.image()) :
             emptyTopic(name, Errors.forCode(found.errorCode()));
     }
 
-    static MetadataResponseTopic topic(final TopicImage topic, final Errors error)
+    /**
+     * A topic as Metadata answers it: a partition without a leader says LEADER_NOT_AVAILABLE (leader -1), and
+     * replicas on brokers without a lease are its offline replicas.
+     */
+    static MetadataResponseTopic topic(final TopicImage topic, final Errors error, final MetadataImage image)
     {
         final List<MetadataResponsePartition> partitions = new ArrayList<>(topic.partitions().size());
         for (final PartitionImage p : topic.partitions())
         {
             partitions.add(new MetadataResponsePartition()
-                .setErrorCode(Errors.NONE.code())
+                .setErrorCode(p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
                 .setPartitionIndex(p.partition())
                 .setLeaderId(p.leader())
                 .setLeaderEpoch(p.leaderEpoch())
                 .setReplicaNodes(new ArrayList<>(p.replicas()))
                 .setIsrNodes(new ArrayList<>(p.isr()))
-                .setOfflineReplicas(new ArrayList<>()));
+                .setOfflineReplicas(p.offlineReplicas(image.brokers())));
         }
         return new MetadataResponseTopic()
             .setErrorCode(error.code())
