@@ -9,8 +9,12 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -59,23 +63,26 @@ public final class ClusterBench
     }
 
     /**
-     * {@code ClusterBench [--rounds N] [--idle-seconds S]}: Apache Kafka 4.3.1, three KRaft nodes in combined mode.
-     * The repository root comes from {@code -Dringlog.repo} (default: the working directory).
+     * {@code ClusterBench [--rounds N] [--idle-seconds S] [--brokers kafka,ringlog]}: Apache Kafka 4.3.1 (three KRaft
+     * nodes in combined mode) and Ringlog (three combined nodes), one after the other, each measured alone. The
+     * repository root comes from {@code -Dringlog.repo} (default: the working directory).
      */
     public static void main(final String[] args) throws Exception
     {
         final Path repo = Path.of(System.getProperty("ringlog.repo", ".")).toAbsolutePath().normalize();
         int rounds = 3;
         int idleSeconds = 10;
+        List<String> kinds = List.of("kafka", "ringlog");
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
             {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
+                case "--brokers" -> kinds = List.of(args[++i].split(","));
                 default ->
                 {
-                    System.err.println("usage: cluster-bench [--rounds N] [--idle-seconds S]");
+                    System.err.println("usage: cluster-bench [--rounds N] [--idle-seconds S] [--brokers kafka,ringlog]");
                     System.exit(2);
                 }
             }
@@ -86,18 +93,27 @@ public final class ClusterBench
         dist.check();
         final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         final Path runDir = Files.createDirectories(repo.resolve("perf/target/cluster-bench").resolve(stamp));
-        final Path workDir = Files.createTempDirectory("ringlog-cluster-bench-");
-        final List<ClusterMember> members = kafkaCluster(dist, workDir, runDir);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> members.forEach(ClusterMember::stop)));
-        try
+        final StringBuilder report = new StringBuilder();
+        for (final String kind : kinds)
         {
-            System.out.println(new ClusterBench(members, rounds, idleSeconds).run("Apache Kafka 4.3.1 (KRaft)"));
+            final Path workDir = Files.createTempDirectory("ringlog-cluster-bench-");
+            final List<ClusterMember> members = "kafka".equals(kind) ? kafkaCluster(dist, workDir, runDir) :
+                ringlogCluster(repo, workDir, runDir);
+            final Thread hook = new Thread(() -> members.forEach(ClusterMember::stop));
+            Runtime.getRuntime().addShutdownHook(hook);
+            try
+            {
+                report.append(new ClusterBench(members, rounds, idleSeconds).run("kafka".equals(kind) ?
+                    "Apache Kafka 4.3.1 (KRaft, combined)" : "Ringlog (Aeron Cluster quorum, combined)")).append('\n');
+            }
+            finally
+            {
+                members.forEach(ClusterMember::stop);
+                Runtime.getRuntime().removeShutdownHook(hook);
+                BrokerProcess.deleteTree(workDir);
+            }
         }
-        finally
-        {
-            members.forEach(ClusterMember::stop);
-            BrokerProcess.deleteTree(workDir);
-        }
+        System.out.println(report);
         System.out.println("logs: " + runDir);
     }
 
@@ -122,6 +138,61 @@ public final class ClusterBench
                 controller[i], voters, clusterId));
         }
         return members;
+    }
+
+    private static List<ClusterMember> ringlogCluster(final Path repo, final Path workDir, final Path runDir)
+        throws IOException
+    {
+        final Path dist = RinglogBroker.snapshot(repo, workDir.resolve("dist"));
+        final List<Integer> taken = new ArrayList<>();
+        final int[] client = new int[3];
+        final StringBuilder voters = new StringBuilder();
+        for (int i = 0; i < 3; i++)
+        {
+            client[i] = distinctFreePort(taken);
+            voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(quorumBase(taken));
+        }
+        final List<ClusterMember> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            members.add(new RinglogClusterNode(dist, workDir.resolve("node-" + (i + 1)), runDir, i + 1, client[i],
+                voters.toString()));
+        }
+        return members;
+    }
+
+    /** A base port with the four above it free for UDP (a Ringlog voter's five channels), not taken yet. */
+    private static int quorumBase(final List<Integer> taken) throws IOException
+    {
+        for (int base = 21_000; base < 32_000; base += 10)
+        {
+            boolean free = true;
+            for (int p = base; p < base + 5 && free; p++)
+            {
+                free = !taken.contains(p) && udpFree(p);
+            }
+            if (free)
+            {
+                for (int p = base; p < base + 5; p++)
+                {
+                    taken.add(p);
+                }
+                return base;
+            }
+        }
+        throw new IOException("no five free UDP ports in 21000-32000");
+    }
+
+    private static boolean udpFree(final int port)
+    {
+        try (DatagramSocket socket = new DatagramSocket(port, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort() == port;
+        }
+        catch (final SocketException ex)
+        {
+            return false;
+        }
     }
 
     private static int distinctFreePort(final List<Integer> taken) throws IOException
@@ -226,9 +297,8 @@ public final class ClusterBench
             final long epochBefore;
             try (Admin admin = admin(members))
             {
-                final var quorum = admin.describeMetadataQuorum().quorumInfo().get();
-                epochBefore = quorum.leaderEpoch();
-                leader = member(quorum.leaderId());
+                epochBefore = quorumEpoch(admin);
+                leader = member(quorumLeader(admin));
             }
             final List<ClusterMember> survivors = members.stream().filter(m -> m != leader).toList();
             try (Admin admin = admin(survivors))
@@ -238,8 +308,8 @@ public final class ClusterBench
                 final int round = r;
                 await(() -> createSucceeds(admin, "failover-" + round), "a committed change after the leader died");
                 failover.add(ms(t0));
-                final long epochAfter = admin.describeMetadataQuorum().quorumInfo().get().leaderEpoch();
-                if (epochAfter <= epochBefore)
+                final long epochAfter = quorumEpoch(admin);
+                if (epochBefore >= 0 && epochAfter <= epochBefore)
                 {
                     throw new IllegalStateException("the quorum's epoch did not grow: " + epochBefore + " -> " +
                         epochAfter);
@@ -254,7 +324,7 @@ public final class ClusterBench
 
     private ClusterMember leaderOfSomethingButNotController(final Admin admin) throws Exception
     {
-        final int controller = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+        final int controller = quorumLeader(admin);
         final TopicDescription faults = admin.describeTopics(List.of("faults")).allTopicNames().get().get("faults");
         for (final TopicPartitionInfo p : faults.partitions())
         {
@@ -264,6 +334,43 @@ public final class ClusterBench
             }
         }
         throw new IllegalStateException("every partition of 'faults' is led by the controller " + controller);
+    }
+
+    /**
+     * The quorum leader: DescribeQuorum where the broker serves it (Kafka: its Metadata names a random broker as the
+     * controller, KIP-919), else the active controller DescribeCluster names (Ringlog: the quorum leader).
+     */
+    private static int quorumLeader(final Admin admin) throws Exception
+    {
+        try
+        {
+            return admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+        }
+        catch (final ExecutionException ex)
+        {
+            if (!(ex.getCause() instanceof UnsupportedVersionException))
+            {
+                throw ex;
+            }
+            return admin.describeCluster().controller().get().id();
+        }
+    }
+
+    /** The quorum's epoch, or -1 where DescribeQuorum is not served. */
+    private static long quorumEpoch(final Admin admin) throws Exception
+    {
+        try
+        {
+            return admin.describeMetadataQuorum().quorumInfo().get().leaderEpoch();
+        }
+        catch (final ExecutionException ex)
+        {
+            if (!(ex.getCause() instanceof UnsupportedVersionException))
+            {
+                throw ex;
+            }
+            return -1;
+        }
     }
 
     private ClusterMember member(final int nodeId)
