@@ -234,6 +234,7 @@ public final class RingBroker implements AutoCloseable
             // Metrics (issue 6): what the endpoint reads on each scrape, from the values these publish (and the
             // single-writer counters the shards, the selector and the flusher keep for it).
             metrics.register(partitions, shards, listener.counters(), groups.coordinator());
+            metrics.register(quorum, config.nodeId());
             aeronCounters = nativeService == null ? null :
                 AeronCounterMirror.start(nativeService.aeron(), listener.counters(), partitions, errors);
             if (aeronCounters != null)

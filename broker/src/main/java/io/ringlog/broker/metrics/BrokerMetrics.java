@@ -1,5 +1,6 @@
 package io.ringlog.broker.metrics;
 
+import io.ringlog.broker.core.quorum.MetadataQuorum;
 import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
 import io.ringlog.broker.kafka.metrics.LatencyHistogram;
 
@@ -100,6 +101,15 @@ public final class BrokerMetrics implements AutoCloseable
         registry.register(new JvmCollector());
         LOG.info("Prometheus metrics on http://{}:{}/metrics", host, server.getPort());
         return new BrokerMetrics(registry, server);
+    }
+
+    /** The control plane's gauges: active controller, epoch, applied metadata position, fenced brokers. */
+    public void register(final MetadataQuorum quorum, final int nodeId)
+    {
+        if (registry != null)
+        {
+            registry.register(new QuorumCollector(quorum, nodeId));
+        }
     }
 
     /**

@@ -146,6 +146,15 @@ class MetricsEndpointTest
             assertTrue(body.matches("(?s).*\\nringlog_partition_size_bytes\\{partition=\"1\",topic=\"scraped\"} " +
                 "[1-9][0-9.E]*\\n.*"), body);
             assertTrue(value(body, "ringlog_kafka_requests_total") > 0, body);
+            // The control plane of a one-member quorum: this node leads it, nobody is fenced, nothing is offline.
+            assertEquals(1.0, value(body, "ringlog_controller_active"), body);
+            assertEquals(1.0, value(body, "ringlog_controller_active_id"), body);
+            assertEquals(1.0, value(body, "ringlog_quorum_connected"), body);
+            assertEquals(0.0, value(body, "ringlog_fenced_brokers"), body);
+            assertEquals(0.0, value(body, "ringlog_offline_partitions"), body);
+            assertEquals(0.0, value(body, "ringlog_metadata_lag"), body);
+            assertTrue(value(body, "ringlog_metadata_applied_position") > 0, body);
+            assertTrue(value(body, "ringlog_controller_epoch") >= 0, body);
         }
     }
 
