@@ -155,7 +155,7 @@ final class RawKafkaClient implements AutoCloseable
         }
     }
 
-    private FetchResponseData.PartitionData fetch(final String topic, final int partition, final long offset)
+    FetchResponseData.PartitionData fetch(final String topic, final int partition, final long offset)
         throws IOException
     {
         final FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)

@@ -8,6 +8,9 @@ import io.ringlog.broker.core.replica.PartitionListener;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +80,17 @@ class ReplicaRolesTest
                 assertInstanceOf(NotLeaderOrFollowerException.class, refused.getCause());
             }
             assertEquals(0, partition.log().logEndOffset());
+            try (RawKafkaClient client = new RawKafkaClient(broker.broker.port()))
+            {
+                assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), client.fetch("roles", 0, 0).errorCode(),
+                    "a follower's replica serves no consumer fetch");
+                final ListOffsetsResponseData offsets = client.call(new ListOffsetsRequestData().setReplicaId(-1)
+                    .setTopics(List.of(new ListOffsetsRequestData.ListOffsetsTopic().setName("roles").setPartitions(
+                        List.of(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                            .setTimestamp(-1).setCurrentLeaderEpoch(-1))))), (short)7);
+                assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(),
+                    offsets.topics().get(0).partitions().get(0).errorCode(), "nor offsets");
+            }
 
             broker.broker.partitions().accept(withLeader(broker, "roles", THIS_NODE, 2));
             assertEquals(2, partition.leadership());

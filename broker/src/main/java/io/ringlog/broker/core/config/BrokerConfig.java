@@ -91,6 +91,9 @@ public final class BrokerConfig
         oneOf("delete", "compact", "compact,delete", "delete,compact"), "default cleanup.policy");
     public static final ConfigKey<Integer> OFFSETS_TOPIC_NUM_PARTITIONS = new ConfigKey<>(
         "offsets.topic.num.partitions", "50", intAtLeast(1), "partitions of __consumer_offsets");
+    public static final ConfigKey<Integer> OFFSETS_TOPIC_REPLICATION_FACTOR = new ConfigKey<>(
+        "offsets.topic.replication.factor", "3", intAtLeast(1), "replicas of __consumer_offsets when it is created, " +
+        "at most the brokers registered then (so a single broker gets 1)");
     public static final ConfigKey<Long> OFFSETS_RETENTION_MINUTES = new ConfigKey<>("offsets.retention.minutes",
         "10080", longAtLeast(1), "committed offsets of an empty group (or of topics it no longer reads) expire after this");
     public static final ConfigKey<Integer> GROUP_INITIAL_REBALANCE_DELAY_MS = new ConfigKey<>(
@@ -193,7 +196,8 @@ public final class BrokerConfig
         MESSAGE_MAX_BYTES, SOCKET_REQUEST_MAX_BYTES, QUEUED_MAX_REQUEST_BYTES, LOG_FLUSH_INTERVAL_MESSAGES,
         LOG_FLUSH_INTERVAL_MS, LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, LOG_SEGMENT_DELETE_DELAY_MS,
         LOG_PREALLOCATE, LOG_DIR_RESERVE_BYTES, MIN_INSYNC_REPLICAS, LOG_CLEANUP_POLICY, OFFSETS_TOPIC_NUM_PARTITIONS,
-        OFFSETS_RETENTION_MINUTES, GROUP_INITIAL_REBALANCE_DELAY_MS, GROUP_MIN_SESSION_TIMEOUT_MS,
+        OFFSETS_TOPIC_REPLICATION_FACTOR, OFFSETS_RETENTION_MINUTES, GROUP_INITIAL_REBALANCE_DELAY_MS,
+        GROUP_MIN_SESSION_TIMEOUT_MS,
         GROUP_MAX_SESSION_TIMEOUT_MS, GROUP_MAX_SIZE, SEQUENCER_SHARDS, SEQUENCER_RING_SIZE, IDLE_STRATEGY,
         KAFKA_LISTENER_IDLE_STRATEGY, METRICS_PORT,
         NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_THREADING_MODE, AERON_DRIVER_IDLE_STRATEGY, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,

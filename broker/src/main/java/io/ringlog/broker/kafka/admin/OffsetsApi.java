@@ -178,6 +178,10 @@ public final class OffsetsApi
         {
             return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
+        if (!partition.isLeader())
+        {
+            return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        }
         final long hw = partition.highWatermark();
         final long offset = p.offset() == -1 ? hw : p.offset();
         if (offset < 0 || offset > hw)
@@ -205,12 +209,17 @@ public final class OffsetsApi
         }
     }
 
+    /**
+     * Kafka's order: the client's leader epoch first (older: FENCED_LEADER_EPOCH, newer: UNKNOWN_LEADER_EPOCH), then
+     * leadership (a follower's replica answers NOT_LEADER_OR_FOLLOWER: offsets are the leader's to give).
+     */
     private static Errors checkEpoch(final Partition partition, final int currentLeaderEpoch)
     {
-        if (currentLeaderEpoch < 0 || currentLeaderEpoch == partition.leaderEpoch())
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch != partition.leaderEpoch())
         {
-            return Errors.NONE;
+            return currentLeaderEpoch < partition.leaderEpoch() ?
+                Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
         }
-        return currentLeaderEpoch < partition.leaderEpoch() ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+        return partition.isLeader() ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER;
     }
 }

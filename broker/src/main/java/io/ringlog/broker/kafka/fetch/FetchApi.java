@@ -105,6 +105,10 @@ public final class FetchApi
                     fetch.errors[i] = p.currentLeaderEpoch() < partition.leaderEpoch() ?
                         Errors.FENCED_LEADER_EPOCH.code() : Errors.UNKNOWN_LEADER_EPOCH.code();
                 }
+                else if (!partition.isLeader()) // consumers read from the leader only (no KIP-392 yet)
+                {
+                    fetch.errors[i] = Errors.NOT_LEADER_OR_FOLLOWER.code();
+                }
                 else
                 {
                     fetch.partitions[i] = partition;

@@ -89,8 +89,8 @@ final class OffsetsLog
             LogConfig.SEGMENT_BYTES, "104857600",
             LogConfig.RETENTION_MS, "-1",
             LogConfig.RETENTION_BYTES, "-1");
-        final int replicas = Math.min(config.get(BrokerConfig.DEFAULT_REPLICATION_FACTOR),
-            controller.image().brokers().size());
+        final int replicas = Math.max(1, Math.min(config.get(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR),
+            controller.image().liveBrokers().size()));
         try
         {
             return controller.createTopic(TOPIC, config.get(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS), replicas, configs,
