@@ -40,11 +40,13 @@ final class GroupApis implements AsyncApi
      *   <li>librdkafka ({@code rd_kafka_txn_handle_FindCoordinator}) retries every error except
      *       TRANSACTIONAL_ID_AUTHORIZATION_FAILED and CLUSTER_AUTHORIZATION_FAILED, which are fatal and whose message
      *       includes the response's error message;</li>
-     *   <li>kafkajs ({@code findGroupCoordinatorMetadata}) retries only COORDINATOR_NOT_AVAILABLE and throws any other
-     *       error at once, with its own text for the code.</li>
+     *   <li>kafkajs ({@code findGroupCoordinatorMetadata}) retries only COORDINATOR_NOT_AVAILABLE and gives up at once
+     *       on any other error; its broker pool drops the error itself, so whatever the code it can only say
+     *       KafkaJSGroupCoordinatorNotFound, "Failed to find group coordinator".</li>
      * </ul>
      * So CLUSTER_AUTHORIZATION_FAILED is the one code all three fail on at once; TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-     * would suggest an ACL on that id could fix it. The message says what is really wrong.
+     * would suggest an ACL on that id could fix it. The message says what is really wrong (kafka-clients and
+     * librdkafka show it; kafkajs cannot).
      */
     static final Errors TRANSACTIONS_UNSUPPORTED = Errors.CLUSTER_AUTHORIZATION_FAILED;
 
