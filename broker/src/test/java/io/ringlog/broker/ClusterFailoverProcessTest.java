@@ -1,5 +1,6 @@
 package io.ringlog.broker;
 
+import io.ringlog.broker.core.quorum.FreeUdpPorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
@@ -61,7 +62,7 @@ class ClusterFailoverProcessTest
     void theQuorumAndTheBrokersSurviveKillMinus9() throws Exception
     {
         BrokerProcess.ensureBuilt();
-        final String voters = QuorumPorts.voters(3);
+        final String voters = FreeUdpPorts.voters(3);
         for (int id = 1; id <= 3; id++)
         {
             overrides.add(BrokerProcess.listenerAndData(BrokerProcess.freePort(), dir.resolve("data-" + id),

@@ -1,5 +1,6 @@
 package io.ringlog.broker;
 
+import io.ringlog.broker.core.quorum.FreeUdpPorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
@@ -159,7 +160,7 @@ class ThreeBrokerClusterTest
     /** Start the three brokers at once: each waits for a quorum of the others before it says it has started. */
     private void startCluster() throws Exception
     {
-        voters = QuorumPorts.voters(3);
+        voters = FreeUdpPorts.voters(3);
         final List<CompletableFuture<TestBroker>> starting = new ArrayList<>();
         for (int node = 1; node <= 3; node++)
         {

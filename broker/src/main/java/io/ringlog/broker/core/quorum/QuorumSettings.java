@@ -8,17 +8,11 @@ import io.ringlog.replication.quorum.ControllerNodeConfig;
 import io.ringlog.replication.quorum.QuorumVoters;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,51 +53,14 @@ record QuorumSettings(String voters, Path dataDir, boolean oneMember)
         {
             final String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
             final QuorumVoters.Voter voter = QuorumVoters.parse(stored).voter(nodeId);
-            if (voter != null && portsFree(voter.port()))
+            if (voter != null && FreeUdpPorts.isFree(voter.port()))
             {
                 return stored;
             }
         }
-        final String voters = nodeId + "@127.0.0.1:" + freePortBlock();
+        final String voters = nodeId + "@127.0.0.1:" + FreeUdpPorts.freeBlock();
         Files.writeString(file, voters + System.lineSeparator(), StandardCharsets.UTF_8);
         return voters;
-    }
-
-    /** A base port with {@link QuorumVoters#PORTS_PER_VOTER} free UDP ports above it on 127.0.0.1. */
-    private static int freePortBlock() throws IOException
-    {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            // Below Linux's ephemeral range (32768+), where the kernel hands out ports to other sockets.
-            final int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-            if (portsFree(base))
-            {
-                return base;
-            }
-        }
-        throw new IOException("no " + QuorumVoters.PORTS_PER_VOTER + " consecutive free UDP ports on 127.0.0.1 " +
-            "for the one-member controller quorum: set controller.quorum.voters");
-    }
-
-    private static boolean portsFree(final int base)
-    {
-        final List<DatagramSocket> sockets = new ArrayList<>();
-        try
-        {
-            for (int p = base; p < base + QuorumVoters.PORTS_PER_VOTER; p++)
-            {
-                sockets.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p)));
-            }
-            return true;
-        }
-        catch (final SocketException ex)
-        {
-            return false;
-        }
-        finally
-        {
-            sockets.forEach(DatagramSocket::close);
-        }
     }
 
     ControllerNodeConfig nodeConfig(final BrokerConfig config, final String aeronDirectoryName)
