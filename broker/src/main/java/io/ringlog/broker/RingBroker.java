@@ -30,13 +30,10 @@ import io.ringlog.broker.core.producer.ProducerIdManager;
 import io.ringlog.journal.LogFlusher;
 import io.ringlog.sequencer.SequencerConfig;
 import io.ringlog.sequencer.SequencerShard;
-import io.ringlog.transport.kafka.codec.FetchResponseEncoder;
-import io.ringlog.transport.kafka.codec.ProduceRequestDecoder;
 import io.ringlog.transport.kafka.net.KafkaListener;
 import io.ringlog.transport.kafka.net.KafkaListenerContext;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.net.KafkaRequestHandler;
-import io.ringlog.transport.kafka.protocol.KafkaApis;
 import io.ringlog.transport.kafka.protocol.SupportedApis;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -305,41 +302,6 @@ public final class RingBroker implements AutoCloseable
             LOG.warn("unknown config key '{}' is ignored", unknown);
         }
         return new RingBroker(config);
-    }
-
-    /** The APIs and versions this broker answers: what kafka-clients 4.x, librdkafka 2.x and kafkajs 2.x use. */
-    static SupportedApis supportedApis()
-    {
-        return SupportedApis.builder()
-            .add(KafkaApis.PRODUCE, ProduceRequestDecoder.MIN_VERSION,
-                (short)Math.min(ProduceRequestDecoder.MAX_VERSION, KafkaApis.latestVersion(KafkaApis.PRODUCE)))
-            .add(KafkaApis.FETCH, FetchResponseEncoder.MIN_VERSION,
-                (short)Math.min(FetchResponseEncoder.MAX_VERSION, KafkaApis.latestVersion(KafkaApis.FETCH)))
-            .addAllVersions(ApiKeys.LIST_OFFSETS.id)
-            .addAllVersions(ApiKeys.METADATA.id)
-            .addAllVersions(ApiKeys.API_VERSIONS.id)
-            .addAllVersions(ApiKeys.CREATE_TOPICS.id)
-            .addAllVersions(ApiKeys.DELETE_TOPICS.id)
-            .addAllVersions(ApiKeys.CREATE_PARTITIONS.id)
-            .addAllVersions(ApiKeys.DESCRIBE_CONFIGS.id)
-            .addAllVersions(ApiKeys.ALTER_CONFIGS.id)
-            .addAllVersions(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id)
-            .addAllVersions(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id)
-            .addAllVersions(ApiKeys.DELETE_RECORDS.id)
-            .addAllVersions(ApiKeys.INIT_PRODUCER_ID.id)
-            .addAllVersions(ApiKeys.DESCRIBE_CLUSTER.id)
-            .addAllVersions(ApiKeys.FIND_COORDINATOR.id)
-            .addAllVersions(ApiKeys.JOIN_GROUP.id)
-            .addAllVersions(ApiKeys.SYNC_GROUP.id)
-            .addAllVersions(ApiKeys.HEARTBEAT.id)
-            .addAllVersions(ApiKeys.LEAVE_GROUP.id)
-            .addAllVersions(ApiKeys.OFFSET_COMMIT.id)
-            .addAllVersions(ApiKeys.OFFSET_FETCH.id)
-            .addAllVersions(ApiKeys.LIST_GROUPS.id)
-            .addAllVersions(ApiKeys.DESCRIBE_GROUPS.id)
-            .addAllVersions(ApiKeys.DELETE_GROUPS.id)
-            .addAllVersions(ApiKeys.OFFSET_DELETE.id)
-            .build();
     }
 
     /** The port the Kafka listener is bound to. */

@@ -1,7 +1,6 @@
 package io.ringlog.broker.kafka;
 
 import io.ringlog.broker.core.config.BrokerConfig;
-import io.ringlog.broker.core.config.ConfigKey;
 import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.broker.kafka.admin.AclApis;
 import io.ringlog.broker.kafka.admin.LogDirsApi;
@@ -33,11 +32,6 @@ import java.util.Map;
  */
 public final class KafkaApiTable
 {
-    /** Kafka's key: advertise API versions kafka-clients still marks unstable. */
-    public static final ConfigKey<Boolean> UNSTABLE_API_VERSIONS_ENABLE = new ConfigKey<>(
-        "unstable.api.versions.enable", "false", ConfigKey.bool(),
-        "advertise API versions kafka-clients marks unstable (they may change on the wire before their release)");
-
     /** The APIs answered on the admin thread through the generated classes, every stable version of each. */
     private static final List<ApiKeys> ALL_VERSIONS = List.of(
         ApiKeys.LIST_OFFSETS, ApiKeys.METADATA, ApiKeys.API_VERSIONS, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
@@ -55,23 +49,12 @@ public final class KafkaApiTable
     }
 
     /**
-     * @param config the broker's configuration; reads {@link #UNSTABLE_API_VERSIONS_ENABLE}.
+     * @param config the broker's configuration; reads {@code unstable.api.versions.enable}.
      * @return the table for the listener and the ApiVersions answer.
-     * @throws IllegalArgumentException naming the key when its value is not true or false.
      */
     public static SupportedApis supportedApis(final BrokerConfig config)
     {
-        return supportedApis(unstableApiVersionsEnabled(config));
-    }
-
-    /**
-     * @param config the broker's configuration.
-     * @return {@code unstable.api.versions.enable}, false unless given.
-     * @throws IllegalArgumentException naming the key when its value is not true or false.
-     */
-    public static boolean unstableApiVersionsEnabled(final BrokerConfig config)
-    {
-        return UNSTABLE_API_VERSIONS_ENABLE.parse(config.given().get(UNSTABLE_API_VERSIONS_ENABLE.name()));
+        return supportedApis(config.get(BrokerConfig.UNSTABLE_API_VERSIONS_ENABLE));
     }
 
     /**

@@ -160,6 +160,9 @@ public final class BrokerConfig
         "33554432", intBetween(65536, 1 << 30), "Ringlog: off-heap bytes holding native produce requests until " +
         "their partition has them (65536 to 1073741824); when full, produces answer BACK_PRESSURED");
 
+    public static final ConfigKey<Boolean> UNSTABLE_API_VERSIONS_ENABLE = new ConfigKey<>(
+        "unstable.api.versions.enable", "false", bool(), "advertise Kafka API versions kafka-clients still marks " +
+        "unstable (they may change on the wire before their release)");
     public static final ConfigKey<String> PROCESS_ROLES = new ConfigKey<>("process.roles", "broker,controller",
         oneOf("broker,controller", "controller,broker", "broker"), "what this node runs, as Kafka's KRaft key: " +
         "broker,controller (combined: a member of the controller quorum and a broker) or broker (a broker of the " +
@@ -202,7 +205,7 @@ public final class BrokerConfig
         KAFKA_LISTENER_IDLE_STRATEGY, METRICS_PORT,
         NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_THREADING_MODE, AERON_DRIVER_IDLE_STRATEGY, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
         NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES,
-        PROCESS_ROLES, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
+        UNSTABLE_API_VERSIONS_ENABLE, PROCESS_ROLES, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
         BROKER_HEARTBEAT_INTERVAL_MS, CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, CONTROLLER_QUORUM_FETCH_TIMEOUT_MS,
         CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS);
 
