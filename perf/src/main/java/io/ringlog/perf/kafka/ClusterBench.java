@@ -255,10 +255,15 @@ public final class ClusterBench
         final List<Long> rejoined = new ArrayList<>();
         for (int r = 0; r < rounds; r++)
         {
+            // A new topic each round: placed over the three live brokers, so the victim leads some of it (leaders
+            // do not move back to a returned broker by themselves).
+            final String topic = "faults-" + r;
             final ClusterMember victim;
             try (Admin admin = admin(members))
             {
-                victim = leaderOfSomethingButNotController(admin);
+                admin.createTopics(List.of(new NewTopic(topic, 6, (short)3))).all().get();
+                awaitWhole(admin, List.of(topic));
+                victim = leaderOfSomethingButNotController(admin, topic);
             }
             final List<ClusterMember> survivors = members.stream().filter(m -> m != victim).toList();
             try (Admin admin = admin(survivors))
@@ -272,7 +277,7 @@ public final class ClusterBench
                     {
                         fencedAt[0] = ms(t0);
                     }
-                    return fencedAt[0] >= 0 && !leadsAny(admin, victim.nodeId());
+                    return fencedAt[0] >= 0 && !leadsAny(admin, victim.nodeId(), topic);
                 }, "node " + victim.nodeId() + " fenced and its leaderships moved");
                 moved.add(ms(t0));
                 fenced.add(fencedAt[0]);
@@ -285,7 +290,7 @@ public final class ClusterBench
         }
         row(report, "broker kill -9 -> reported fenced (ms)", fenced);
         row(report, "broker kill -9 -> its leaderships moved (ms)", moved);
-        row(report, "killed broker restarted -> unfenced and back in every ISR (ms)", rejoined);
+        row(report, "killed broker restarted -> serving and unfenced (ms)", rejoined);
     }
 
     private void controllerFailovers(final StringBuilder report) throws Exception
@@ -322,10 +327,10 @@ public final class ClusterBench
         row(report, "controller (quorum leader) kill -9 -> first committed change (ms)", failover);
     }
 
-    private ClusterMember leaderOfSomethingButNotController(final Admin admin) throws Exception
+    private ClusterMember leaderOfSomethingButNotController(final Admin admin, final String topic) throws Exception
     {
         final int controller = quorumLeader(admin);
-        final TopicDescription faults = admin.describeTopics(List.of("faults")).allTopicNames().get().get("faults");
+        final TopicDescription faults = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
         for (final TopicPartitionInfo p : faults.partitions())
         {
             if (p.leader() != null && p.leader().id() != controller)
@@ -333,7 +338,7 @@ public final class ClusterBench
                 return member(p.leader().id());
             }
         }
-        throw new IllegalStateException("every partition of 'faults' is led by the controller " + controller);
+        throw new IllegalStateException("every partition of '" + topic + "' is led by the controller " + controller);
     }
 
     /**
@@ -379,7 +384,10 @@ public final class ClusterBench
             .orElseThrow(() -> new IllegalStateException("no node " + nodeId));
     }
 
-    /** Wait until every broker is unfenced and every partition of {@code topics} has its whole replica set in sync. */
+    /**
+     * Wait until every broker is unfenced and every partition of {@code topics} has a leader. (Not for a full ISR:
+     * Ringlog does not replicate partition data yet, so a broker that was fenced does not rejoin an ISR.)
+     */
     private void awaitWhole(final Admin admin, final Collection<String> topics) throws Exception
     {
         await(() ->
@@ -398,7 +406,7 @@ public final class ClusterBench
                 }
                 final Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames().get();
                 return d.values().stream().flatMap(t -> t.partitions().stream())
-                    .allMatch(p -> p.leader() != null && p.isr().size() == p.replicas().size());
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
             }
             catch (final ExecutionException ex)
             {
@@ -409,7 +417,7 @@ public final class ClusterBench
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(ex);
             }
-        }, "every broker unfenced and every replica in sync");
+        }, "every broker unfenced and every partition led");
     }
 
     private static boolean fenced(final Admin admin, final int nodeId)
@@ -430,11 +438,11 @@ public final class ClusterBench
         }
     }
 
-    private static boolean leadsAny(final Admin admin, final int nodeId)
+    private static boolean leadsAny(final Admin admin, final int nodeId, final String topic)
     {
         try
         {
-            return admin.describeTopics(List.of("faults")).allTopicNames().get().get("faults").partitions().stream()
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
                 .anyMatch(p -> p.leader() == null || p.leader().id() == nodeId);
         }
         catch (final ExecutionException ex)
