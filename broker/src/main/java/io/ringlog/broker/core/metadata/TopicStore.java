@@ -19,11 +19,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The single-node controller's durable record of topics: one properties file per topic under
- * {@code <first log dir>/__ringlog_metadata/topics/}, holding its id, partition count, replication factor and its
- * own configs, written to a temporary file, forced and moved into place so a crash leaves the old or the new file.
- * Also the log dirs' {@code meta.properties} (cluster id and node id), as Kafka keeps them. Cold path; called under
- * the controller's lock.
+ * The log dirs' {@code meta.properties} (cluster id and node id), as Kafka keeps them, and the topic files of the
+ * single-node broker from before the controller quorum: one properties file per topic under
+ * {@code <first log dir>/__ringlog_metadata/topics/} (id, partition count, replication factor, own configs), which a
+ * first start with the quorum hands over ({@code core.quorum.TopicStoreMigration}). The writer stays, for the tests
+ * that make such a directory. Cold path.
  */
 public final class TopicStore
 {
@@ -82,7 +82,8 @@ public final class TopicStore
         return topics;
     }
 
-    void write(final StoredTopic topic) throws IOException
+    /** Write one topic's file as the single-node broker did (a crash leaves the old or the new file). */
+    public void write(final StoredTopic topic) throws IOException
     {
         final Properties p = new Properties();
         p.setProperty("name", topic.name());
@@ -91,11 +92,6 @@ public final class TopicStore
         p.setProperty("replication.factor", Integer.toString(topic.replicationFactor()));
         topic.configs().forEach((k, v) -> p.setProperty(CONFIG_PREFIX + k, v));
         writeAtomically(topicsDir.resolve(topic.name() + TOPIC_SUFFIX), p);
-    }
-
-    void delete(final String name) throws IOException
-    {
-        Files.deleteIfExists(topicsDir.resolve(name + TOPIC_SUFFIX));
     }
 
     /**
