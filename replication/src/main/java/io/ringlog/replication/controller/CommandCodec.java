@@ -16,8 +16,8 @@ import io.ringlog.replication.controller.ControllerCommand.FenceBroker;
 import io.ringlog.replication.controller.ControllerCommand.RegisterBroker;
 import io.ringlog.replication.controller.ControllerCommand.UnregisterBroker;
 import io.ringlog.replication.metadata.Endpoint;
+import io.ringlog.replication.metadata.RecordCodec;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,11 +52,8 @@ public final class CommandCodec
         final int bodyStart = w.position();
         if (command instanceof RegisterBroker c)
         {
-            w.putInt(c.brokerId()).putUuid(c.incarnationId()).putInt(c.endpoints().size());
-            for (final Endpoint e : c.endpoints())
-            {
-                w.putString(e.listener()).putString(e.host()).putInt(e.port()).putString(e.securityProtocol());
-            }
+            w.putInt(c.brokerId()).putUuid(c.incarnationId());
+            RecordCodec.putEndpoints(w, c.endpoints());
             w.putString(c.rack());
         }
         else if (command instanceof BrokerHeartbeat c)
@@ -159,16 +156,7 @@ public final class CommandCodec
     {
         final int brokerId = r.getInt();
         final java.util.UUID incarnation = r.getUuid();
-        final int count = r.getInt();
-        if (count < 0 || count > r.remaining())
-        {
-            throw new CodecException("bad endpoint count " + count);
-        }
-        final List<Endpoint> endpoints = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            endpoints.add(new Endpoint(r.getString(), r.getString(), r.getInt(), r.getString()));
-        }
+        final List<Endpoint> endpoints = RecordCodec.getEndpoints(r);
         return new RegisterBroker(brokerId, incarnation, endpoints, r.getString());
     }
 

@@ -82,11 +82,7 @@ public final class RecordCodec
         if (record instanceof RegisterBrokerRecord r)
         {
             w.putInt(r.brokerId()).putUuid(r.incarnationId()).putLong(r.brokerEpoch());
-            w.putInt(r.endpoints().size());
-            for (final Endpoint e : r.endpoints())
-            {
-                w.putString(e.listener()).putString(e.host()).putInt(e.port()).putString(e.securityProtocol());
-            }
+            putEndpoints(w, r.endpoints());
             w.putString(r.rack()).putBoolean(r.fenced());
         }
         else if (record instanceof BrokerRegistrationChangeRecord r)
@@ -165,6 +161,23 @@ public final class RecordCodec
         final int brokerId = r.getInt();
         final java.util.UUID incarnation = r.getUuid();
         final long epoch = r.getLong();
+        final List<Endpoint> endpoints = getEndpoints(r);
+        return new RegisterBrokerRecord(brokerId, incarnation, epoch, endpoints, r.getString(), r.getBoolean());
+    }
+
+    /** A broker's endpoints: count, then listener, host, port, security protocol each (records and commands). */
+    public static void putEndpoints(final BufferWriter w, final List<Endpoint> endpoints)
+    {
+        w.putInt(endpoints.size());
+        for (final Endpoint e : endpoints)
+        {
+            w.putString(e.listener()).putString(e.host()).putInt(e.port()).putString(e.securityProtocol());
+        }
+    }
+
+    /** What {@link #putEndpoints} wrote. @throws CodecException for a count the buffer cannot hold. */
+    public static List<Endpoint> getEndpoints(final BufferReader r)
+    {
         final int count = r.getInt();
         if (count < 0 || count > r.remaining())
         {
@@ -175,7 +188,7 @@ public final class RecordCodec
         {
             endpoints.add(new Endpoint(r.getString(), r.getString(), r.getInt(), r.getString()));
         }
-        return new RegisterBrokerRecord(brokerId, incarnation, epoch, endpoints, r.getString(), r.getBoolean());
+        return endpoints;
     }
 
     static short typeId(final MetadataRecord record)

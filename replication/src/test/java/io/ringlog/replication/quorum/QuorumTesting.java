@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Ports, directories and waits for the tests that run real Aeron. */
@@ -114,15 +115,7 @@ public final class QuorumTesting
             {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             }
-            try
-            {
-                Thread.sleep(5);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(ex);
-            }
+            LockSupport.parkNanos(5_000_000); // between checks of the condition
         }
         return Duration.ofNanos(System.nanoTime() - start);
     }

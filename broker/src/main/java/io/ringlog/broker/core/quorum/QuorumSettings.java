@@ -22,9 +22,8 @@ import java.util.concurrent.TimeUnit;
  *
  * @param voters      {@code controller.quorum.voters}, given or made for a one-member quorum.
  * @param dataDir     the member's directory ({@code metadata.log.dir}).
- * @param oneMember   true when {@code controller.quorum.voters} was empty: this node alone, on 127.0.0.1.
  */
-record QuorumSettings(String voters, Path dataDir, boolean oneMember)
+record QuorumSettings(String voters, Path dataDir)
 {
     /** The one-member quorum's voters line, kept so that a restart finds its member on the same ports. */
     static final String VOTERS_FILE = "one-member-voters";
@@ -38,9 +37,9 @@ record QuorumSettings(String voters, Path dataDir, boolean oneMember)
         final String given = config.get(BrokerConfig.CONTROLLER_QUORUM_VOTERS);
         if (!given.isBlank())
         {
-            return new QuorumSettings(given, dataDir, false);
+            return new QuorumSettings(given, dataDir);
         }
-        return new QuorumSettings(oneMemberVoters(config.nodeId(), dataDir.resolve(VOTERS_FILE)), dataDir, true);
+        return new QuorumSettings(oneMemberVoters(config.nodeId(), dataDir.resolve(VOTERS_FILE)), dataDir);
     }
 
     /**
