@@ -1,6 +1,11 @@
 package io.ringlog.broker.nativeapi;
 
+import io.ringlog.broker.core.aeron.NativeIngress;
 import io.ringlog.broker.core.group.GroupCoordination;
+import io.ringlog.broker.core.metadata.MetadataImage;
+import io.ringlog.transport.nativeproto.NativeErrors;
+import io.ringlog.transport.nativeproto.codecs.BrokersResponseEncoder;
+import java.util.Map;
 
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
@@ -61,6 +66,7 @@ final class EgressWriter
     private final SyncGroupResponseEncoder syncGroup = new SyncGroupResponseEncoder();
     private final HeartbeatResponseEncoder heartbeat = new HeartbeatResponseEncoder();
     private final LeaveGroupResponseEncoder leaveGroup = new LeaveGroupResponseEncoder();
+    private final BrokersResponseEncoder brokers = new BrokersResponseEncoder();
     private final UnsafeBuffer recordsHeader = new UnsafeBuffer(new byte[64]);
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
 
@@ -111,7 +117,9 @@ final class EgressWriter
         final short code,
         final int partition,
         final long baseOffset,
-        final long logStartOffset)
+        final long logStartOffset,
+        final int leaderId,
+        final int leaderEpoch)
     {
         final long result = pub.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + ProduceResponseEncoder.BLOCK_LENGTH, claim);
         if (result > 0)
@@ -121,7 +129,9 @@ final class EgressWriter
                 .errorCode(code)
                 .partition(partition)
                 .baseOffset(baseOffset)
-                .logStartOffset(logStartOffset);
+                .logStartOffset(logStartOffset)
+                .leaderId(leaderId)
+                .leaderEpoch(leaderEpoch);
             claim.commit();
         }
         return result;
@@ -133,7 +143,9 @@ final class EgressWriter
         final short code,
         final long startOffset,
         final long logStartOffset,
-        final long highWatermark)
+        final long highWatermark,
+        final int leaderId,
+        final int leaderEpoch)
     {
         final long result = pub.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + SubscribeResponseEncoder.BLOCK_LENGTH, claim);
         if (result > 0)
@@ -143,13 +155,16 @@ final class EgressWriter
                 .errorCode(code)
                 .startOffset(startOffset)
                 .logStartOffset(logStartOffset)
-                .highWatermark(highWatermark);
+                .highWatermark(highWatermark)
+                .leaderId(leaderId)
+                .leaderEpoch(leaderEpoch);
             claim.commit();
         }
         return result;
     }
 
-    long subscriptionEnded(final Publication pub, final long subscriptionId, final short code, final long nextOffset)
+    long subscriptionEnded(final Publication pub, final long subscriptionId, final short code, final long nextOffset,
+        final int leaderId, final int leaderEpoch)
     {
         final long result = pub.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + SubscriptionEndedEncoder.BLOCK_LENGTH, claim);
         if (result > 0)
@@ -157,7 +172,9 @@ final class EgressWriter
             subscriptionEnded.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
                 .subscriptionId(subscriptionId)
                 .errorCode(code)
-                .nextOffset(nextOffset);
+                .nextOffset(nextOffset)
+                .leaderId(leaderId)
+                .leaderEpoch(leaderEpoch);
             claim.commit();
         }
         return result;
@@ -214,6 +231,28 @@ final class EgressWriter
         }
         metadata.topic(answer.topic());
         return offerScratch(pub, metadata.encodedLength());
+    }
+
+    /**
+     * BrokersResponse: every live broker and its native UDP ingress ({@code NATIVE} endpoint; empty channel when it
+     * registered none), on this broker's ingress stream id (one setting across a cluster).
+     */
+    long brokers(final Publication pub, final long correlationId, final int brokerId, final int streamId,
+        final MetadataImage image)
+    {
+        brokers.wrapAndApplyHeader(scratch, 0, header)
+            .correlationId(correlationId)
+            .errorCode(NativeErrors.NONE)
+            .brokerId(brokerId);
+        final Map<Integer, MetadataImage.BrokerRegistration> live = image.liveBrokers();
+        final BrokersResponseEncoder.BrokersEncoder group = brokers.brokersCount(live.size());
+        for (final MetadataImage.BrokerRegistration b : live.values())
+        {
+            final MetadataImage.Address a = b.endpoint(NativeIngress.LISTENER_NAME);
+            group.next().nodeId(b.nodeId()).ingressStreamId(streamId)
+                .ingressChannel(a == null ? "" : NativeIngress.channel(a.host(), a.port()));
+        }
+        return offerScratch(pub, brokers.encodedLength());
     }
 
     long initProducerId(final Publication pub, final long correlationId, final short code, final long producerId,

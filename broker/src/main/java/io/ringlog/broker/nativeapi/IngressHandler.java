@@ -18,6 +18,8 @@ import io.ringlog.transport.nativeproto.codecs.OffsetCommitRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.OffsetFetchRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.ProduceRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.SubscribeRequestDecoder;
+import io.ringlog.transport.nativeproto.codecs.BrokersRequestDecoder;
+import io.ringlog.broker.core.policy.TopicAutoCreation;
 import io.ringlog.transport.nativeproto.codecs.SyncGroupRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.UnsubscribeRequestDecoder;
 import org.agrona.DirectBuffer;
@@ -56,6 +58,7 @@ final class IngressHandler implements ControlledFragmentHandler
     private final SyncGroupRequestDecoder syncGroup = new SyncGroupRequestDecoder();
     private final HeartbeatRequestDecoder heartbeat = new HeartbeatRequestDecoder();
     private final LeaveGroupRequestDecoder leaveGroup = new LeaveGroupRequestDecoder();
+    private final BrokersRequestDecoder brokers = new BrokersRequestDecoder();
 
     private final Sessions sessions;
     private final ProducePath producePath;
@@ -66,12 +69,19 @@ final class IngressHandler implements ControlledFragmentHandler
     private final EgressWriter egress;
     private final GatewayCounters counters;
     private final LogLimiter limiter;
+    private final LeaderLookup leaders;
+    private final TopicAutoCreation topics;
+    private final NativeConfig config;
     private long nowMs;
 
     IngressHandler(final Sessions sessions, final ProducePath producePath, final ColdPath coldPath,
         final Subscriptions subscriptions, final PartitionCache partitions, final Set<Partition> closingPartitions,
-        final EgressWriter egress, final GatewayCounters counters, final LogLimiter limiter)
+        final EgressWriter egress, final GatewayCounters counters, final LogLimiter limiter,
+        final LeaderLookup leaders, final TopicAutoCreation topics, final NativeConfig config)
     {
+        this.leaders = leaders;
+        this.topics = topics;
+        this.config = config;
         this.sessions = sessions;
         this.producePath = producePath;
         this.coldPath = coldPath;
@@ -174,6 +184,17 @@ final class IngressHandler implements ControlledFragmentHandler
                 metadata.wrap(buffer, blockOffset, blockLength, version);
                 coldPath.metadata(session, metadata.correlationId(), metadata.topic());
             }
+            case BrokersRequestDecoder.TEMPLATE_ID ->
+            {
+                // Cold path, answered here from the current image (one volatile read); an answer the egress cannot
+                // take now is dropped and counted: the client asks again on its next metadata refresh.
+                brokers.wrap(buffer, blockOffset, blockLength, version);
+                if (topics == null || egress.brokers(session.publication, brokers.correlationId(), config.nodeId(),
+                    config.ingressStreamId(), topics.image()) < 0)
+                {
+                    counters.answersDropped.incrementRelease();
+                }
+            }
             case InitProducerIdRequestDecoder.TEMPLATE_ID ->
             {
                 initProducerId.wrap(buffer, blockOffset, blockLength, version);
@@ -234,11 +255,18 @@ final class IngressHandler implements ControlledFragmentHandler
     {
         final long correlationId = d.correlationId();
         final Partition partition = partitions.lookup(d.topicIdMsb(), d.topicIdLsb(), d.partition());
+        if ((partition == null || !partition.isLeader()) && leaders.find(d.topicIdMsb(), d.topicIdLsb(), d.partition()))
+        {
+            // Consumers read from the leader: here a follower's replica, or none. Say who leads it (cold path).
+            egress.subscribeResponse(session.publication, correlationId, NativeErrors.NOT_LEADER_OR_FOLLOWER, -1, -1, -1,
+                leaders.leaderId(), leaders.leaderEpoch());
+            return;
+        }
         if (partition == null || closingPartitions.contains(partition))
         {
             egress.subscribeResponse(session.publication, correlationId, partition == null &&
                 partitions.lastTopicUnknown() ? NativeErrors.UNKNOWN_TOPIC_ID : NativeErrors.UNKNOWN_TOPIC_OR_PARTITION,
-                -1, -1, -1);
+                -1, -1, -1, -1, -1);
             return;
         }
         final long logStart = partition.log().logStartOffset();
@@ -248,13 +276,13 @@ final class IngressHandler implements ControlledFragmentHandler
         if (from < logStart || from > partition.log().logEndOffset())
         {
             egress.subscribeResponse(session.publication, correlationId, NativeErrors.OFFSET_OUT_OF_RANGE, from,
-                logStart, hw);
+                logStart, hw, -1, -1);
             return;
         }
         if (subscriptions.subscribe(session, correlationId, partition, from, d.maxBytesPerMessage()) == null)
         {
             egress.subscribeResponse(session.publication, correlationId, NativeErrors.INVALID_REQUEST, from,
-                logStart, hw);
+                logStart, hw, -1, -1);
         }
     }
 

@@ -8,6 +8,7 @@ import io.ringlog.transport.nativeproto.codecs.JoinGroupRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.KeepAliveDecoder;
 import io.ringlog.transport.nativeproto.codecs.LeaveGroupRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.MetadataRequestDecoder;
+import io.ringlog.transport.nativeproto.codecs.BrokersRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.OffsetCommitRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.OffsetFetchRequestDecoder;
 import io.ringlog.transport.nativeproto.codecs.ProduceRequestDecoder;
@@ -47,6 +48,7 @@ final class MessageShapes
             case KeepAliveDecoder.TEMPLATE_ID -> KeepAliveDecoder.BLOCK_LENGTH;
             case CloseSessionDecoder.TEMPLATE_ID -> CloseSessionDecoder.BLOCK_LENGTH;
             case MetadataRequestDecoder.TEMPLATE_ID -> MetadataRequestDecoder.BLOCK_LENGTH;
+            case BrokersRequestDecoder.TEMPLATE_ID -> BrokersRequestDecoder.BLOCK_LENGTH;
             case InitProducerIdRequestDecoder.TEMPLATE_ID -> InitProducerIdRequestDecoder.BLOCK_LENGTH;
             case ProduceRequestDecoder.TEMPLATE_ID -> ProduceRequestDecoder.BLOCK_LENGTH;
             case SubscribeRequestDecoder.TEMPLATE_ID -> SubscribeRequestDecoder.BLOCK_LENGTH;

@@ -70,6 +70,8 @@ public final class NativeGateway implements Agent, PartitionListener
     private final IngressHandler ingressHandler;
     private final Set<Partition> closingPartitions = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ManyToOneConcurrentArrayQueue<ClosingPartition> closing = new ManyToOneConcurrentArrayQueue<>(1024);
+    /** Partitions another broker leads now, from the replica manager's thread: their subscriptions end here. */
+    private final ManyToOneConcurrentArrayQueue<Demoted> demoted = new ManyToOneConcurrentArrayQueue<>(4096);
     /** Aeron session ids of ingress images that went away, from the client conductor's thread. */
     private final ManyToOneConcurrentArrayQueue<Integer> goneImages = new ManyToOneConcurrentArrayQueue<>(1024);
     private final EpochClock clock = SystemEpochClock.INSTANCE;
@@ -80,6 +82,10 @@ public final class NativeGateway implements Agent, PartitionListener
     private volatile Thread thread;
 
     private record ClosingPartition(Partition partition, CompletableFuture<Void> done)
+    {
+    }
+
+    private record Demoted(Partition partition, int leaderId, int leaderEpoch)
     {
     }
 
@@ -113,14 +119,15 @@ public final class NativeGateway implements Agent, PartitionListener
             completions = new CompletionRing(ProducePath.SLOTS, ColdPath.CALLS);
             partitionCache = new PartitionCache(registry);
             subscriptions = new Subscriptions(egress, c);
-            producePath = new ProducePath(config.requestMemoryBytes(), partitionCache, completions, egress, c);
+            final LeaderLookup leaders = new LeaderLookup(topics);
+            producePath = new ProducePath(config.requestMemoryBytes(), partitionCache, leaders, completions, egress, c);
             coldPath = new ColdPath(completions, admin, topics, producerIds, groups, registry, egress,
                 c.answersDropped);
             sessions = new Sessions(aeron, config, egress, c, subscriptions, limiter);
             producePath.sessions(sessions);
             coldPath.sessions(sessions);
             ingressHandler = new IngressHandler(sessions, producePath, coldPath, subscriptions, partitionCache,
-                closingPartitions, egress, c, limiter);
+                closingPartitions, egress, c, limiter, leaders, topics, config);
             for (int i = 0; i < subs.length; i++)
             {
                 // A client that goes away mid-message leaves a partial reassembly behind: free it (cold path).
@@ -167,7 +174,7 @@ public final class NativeGateway implements Agent, PartitionListener
         final long start = System.nanoTime();
         final long nowMs = clock.time();
         ingressHandler.nowMs(nowMs);
-        int work = drainClosing() + freeGoneImages();
+        int work = drainClosing() + drainDemoted() + freeGoneImages();
         work += completions.drain(completionHandler, COMPLETIONS_PER_CYCLE);
         work += producePath.retryDue();
         work += coldPath.retryDue();
@@ -195,6 +202,33 @@ public final class NativeGateway implements Agent, PartitionListener
         else if (msgTypeId == CompletionRing.COLD_DONE)
         {
             coldPath.onCompletion(buffer.getInt(index));
+        }
+    }
+
+    private int drainDemoted()
+    {
+        int work = 0;
+        Demoted d;
+        while ((d = demoted.poll()) != null)
+        {
+            subscriptions.partitionDemoted(d.partition(), d.leaderId(), d.leaderEpoch());
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * Another broker leads {@code partition} from now on: its native subscriptions here end with
+     * NOT_LEADER_OR_FOLLOWER naming the new leader (produce is refused by the partition's own leadership check).
+     * Replica manager's thread; hands the change to the gateway's next duty cycle. A full queue (4096 demotions
+     * between two duty cycles) only delays the end until the client's next refresh: logged.
+     */
+    @Override
+    public void onBecomeFollower(final Partition partition, final int leaderId, final int leaderEpoch)
+    {
+        if (running && !demoted.offer(new Demoted(partition, leaderId, leaderEpoch)))
+        {
+            LOG.warn("native: the demotion queue is full; subscriptions of {} stay until their clients move", partition);
         }
     }
 

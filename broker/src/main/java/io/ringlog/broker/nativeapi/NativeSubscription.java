@@ -29,6 +29,9 @@ final class NativeSubscription
     final long startOffset;
     State state = State.RESPONDING;
     short endCode;
+    /** With NOT_LEADER_OR_FOLLOWER: the new leader and its epoch, said in SubscriptionEnded; else -1. */
+    int endLeaderId = -1;
+    int endLeaderEpoch = -1;
 
     NativeSubscription(final NativeSession session, final long subscriptionId, final Partition partition,
         final long startOffset, final int maxBytesPerMessage)

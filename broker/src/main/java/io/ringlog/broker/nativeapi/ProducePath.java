@@ -40,14 +40,16 @@ final class ProducePath
     private final ProduceSlots slots = new ProduceSlots(SLOTS);
     private final IntFifo due = new IntFifo(SLOTS);
     private final PartitionCache partitions;
+    private final LeaderLookup leaders;
     private final CompletionRing completions;
     private final EgressWriter egress;
     private final GatewayCounters counters;
     private Sessions sessions;
 
-    ProducePath(final int requestMemoryBytes, final PartitionCache partitions, final CompletionRing completions,
-        final EgressWriter egress, final GatewayCounters counters)
+    ProducePath(final int requestMemoryBytes, final PartitionCache partitions, final LeaderLookup leaders,
+        final CompletionRing completions, final EgressWriter egress, final GatewayCounters counters)
     {
+        this.leaders = leaders;
         this.memory = new RequestMemory(requestMemoryBytes);
         this.partitions = partitions;
         this.completions = completions;
@@ -75,15 +77,20 @@ final class ProducePath
         final int partitionIndex = request.partition();
         final byte acks = request.acks();
         final Partition partition = partitions.lookup(request.topicIdMsb(), request.topicIdLsb(), partitionIndex);
-        if (partition == null)
+        if (partition == null || !partition.isLeader())
         {
-            refuse(session, correlationId, partitionIndex, partitions.lastTopicUnknown() ?
-                NativeErrors.UNKNOWN_TOPIC_ID : NativeErrors.UNKNOWN_TOPIC_OR_PARTITION, -1L);
-            return true;
-        }
-        if (!partition.isLeader()) // a follower's replica: the log is open, but another broker takes its produce
-        {
-            refuse(session, correlationId, partitionIndex, NativeErrors.NOT_LEADER_OR_FOLLOWER, -1L);
+            // Not led here (a follower's replica, or no replica here at all): NOT_LEADER_OR_FOLLOWER naming the leader
+            // the image knows, so the client goes there; an unknown topic or partition as before. Cold path.
+            if (leaders.find(request.topicIdMsb(), request.topicIdLsb(), partitionIndex))
+            {
+                refuse(session, correlationId, partitionIndex, NativeErrors.NOT_LEADER_OR_FOLLOWER, -1L,
+                    leaders.leaderId(), leaders.leaderEpoch());
+            }
+            else
+            {
+                refuse(session, correlationId, partitionIndex, partition == null && partitions.lastTopicUnknown() ?
+                    NativeErrors.UNKNOWN_TOPIC_ID : NativeErrors.UNKNOWN_TOPIC_OR_PARTITION, -1L);
+            }
             return true;
         }
         if (acks != 0 && acks != 1 && acks != -1)
@@ -147,8 +154,15 @@ final class ProducePath
     private void refuse(final NativeSession session, final long correlationId, final int partition, final short code,
         final long logStartOffset)
     {
+        refuse(session, correlationId, partition, code, logStartOffset, -1, -1);
+    }
+
+    /** As above, naming the partition's current leader (NOT_LEADER_OR_FOLLOWER). */
+    private void refuse(final NativeSession session, final long correlationId, final int partition, final short code,
+        final long logStartOffset, final int leaderId, final int leaderEpoch)
+    {
         final long result = egress.produceResponse(session.publication, correlationId, code, partition, -1L,
-            logStartOffset);
+            logStartOffset, leaderId, leaderEpoch);
         if (result > 0)
         {
             return;
@@ -228,7 +242,7 @@ final class ProducePath
             return true;
         }
         final long result = egress.produceResponse(session.publication, slots.correlationId(slot),
-            slots.answerCode(slot), slots.partition(slot), slots.baseOffset(slot), slots.logStartOffset(slot));
+            slots.answerCode(slot), slots.partition(slot), slots.baseOffset(slot), slots.logStartOffset(slot), -1, -1);
         if (result > 0)
         {
             slots.release(slot);

@@ -118,6 +118,24 @@ final class Subscriptions implements LogTailer.Sink
         }
     }
 
+    /**
+     * Another broker leads the partition now: its subscriptions here end with NOT_LEADER_OR_FOLLOWER naming the new
+     * leader, so their clients resume on it (a follower's log is not what consumers read).
+     */
+    void partitionDemoted(final Partition partition, final int leaderId, final int leaderEpoch)
+    {
+        for (final NativeSubscription s : all)
+        {
+            if (s.partition == partition && (s.state == NativeSubscription.State.RESPONDING ||
+                s.state == NativeSubscription.State.STREAMING))
+            {
+                s.end(NativeErrors.NOT_LEADER_OR_FOLLOWER);
+                s.endLeaderId = leaderId;
+                s.endLeaderEpoch = leaderEpoch;
+            }
+        }
+    }
+
     /** The session is gone: its subscriptions stop without a word (there is no egress to say it on). */
     void sessionClosed(final NativeSession session)
     {
@@ -177,7 +195,7 @@ final class Subscriptions implements LogTailer.Sink
         if (s.state == NativeSubscription.State.RESPONDING)
         {
             final long result = egress.subscribeResponse(pub, s.subscriptionId, NativeErrors.NONE, s.startOffset,
-                partition.log().logStartOffset(), partition.highWatermark());
+                partition.log().logStartOffset(), partition.highWatermark(), -1, -1);
             if (!sent(s, result))
             {
                 return 0;
@@ -190,7 +208,8 @@ final class Subscriptions implements LogTailer.Sink
         }
         if (s.state == NativeSubscription.State.ENDING)
         {
-            final long result = egress.subscriptionEnded(pub, s.subscriptionId, s.endCode, s.tailer.position());
+            final long result = egress.subscriptionEnded(pub, s.subscriptionId, s.endCode, s.tailer.position(),
+                s.endLeaderId, s.endLeaderEpoch);
             if (sent(s, result) || !EgressWriter.isRetriable(result))
             {
                 retire(s);

@@ -92,13 +92,39 @@ public record MetadataImage(
      * @param port   advertised port.
      * @param rack   rack, or null.
      * @param fenced   true when its lease lapsed: it leads nothing and clients are not sent to it.
+     * @param endpoints every endpoint it registered, by listener name: the Kafka listener's (the same as
+     *                  {@code host}/{@code port}), and others such as the native UDP ingress ({@code NATIVE}). Kafka
+     *                  answers use {@code host} and {@code port} only.
      */
-    public record BrokerRegistration(int nodeId, String host, int port, String rack, boolean fenced)
+    public record BrokerRegistration(int nodeId, String host, int port, String rack, boolean fenced,
+        Map<String, Address> endpoints)
     {
+        public BrokerRegistration
+        {
+            endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+        }
+
+        public BrokerRegistration(final int nodeId, final String host, final int port, final String rack,
+            final boolean fenced)
+        {
+            this(nodeId, host, port, rack, fenced, Map.of());
+        }
+
         public BrokerRegistration(final int nodeId, final String host, final int port, final String rack)
         {
             this(nodeId, host, port, rack, false);
         }
+
+        /** The endpoint registered under that listener name, or null. */
+        public Address endpoint(final String listenerName)
+        {
+            return endpoints.get(listenerName);
+        }
+    }
+
+    /** A host and port a broker registered under one listener name. */
+    public record Address(String host, int port)
+    {
     }
 
     /**

@@ -38,6 +38,12 @@ public final class TopicAutoCreation
     {
     }
 
+    /** The current metadata image (one volatile read): where the edges find a partition's leader. Any thread. */
+    public io.ringlog.broker.core.metadata.MetadataImage image()
+    {
+        return controller.image();
+    }
+
     /**
      * @param name            the topic's name.
      * @param allowAutoCreate whether the asker allows creation (Kafka's Metadata request says; the native client

@@ -39,7 +39,10 @@ final class ImageTranslator
         for (final io.ringlog.replication.metadata.BrokerRegistration b : quorum.brokers().values())
         {
             final Endpoint e = endpoint(b.endpoints(), listenerName);
-            brokers.put(b.brokerId(), new BrokerRegistration(b.brokerId(), e.host(), e.port(), b.rack(), b.fenced()));
+            final Map<String, MetadataImage.Address> all = new TreeMap<>();
+            b.endpoints().forEach(x -> all.put(x.listener(), new MetadataImage.Address(x.host(), x.port())));
+            brokers.put(b.brokerId(), new BrokerRegistration(b.brokerId(), e == null ? "" : e.host(),
+                e == null ? -1 : e.port(), b.rack(), b.fenced(), all));
         }
         final Map<String, TopicImage> topics = new TreeMap<>();
         for (final io.ringlog.replication.metadata.TopicImage t : quorum.topics())
@@ -56,7 +59,11 @@ final class ImageTranslator
             Math.max(0, quorum.controllerEpoch()), brokers, topics);
     }
 
-    /** The endpoint of that listener, or the first one (a broker registered with other listener names). */
+    /**
+     * The endpoint of that listener, or else the first Kafka one (a broker registered with other Kafka listener
+     * names); never the native ingress or the replication endpoint, which Kafka clients cannot speak to. Null when
+     * the broker registered no Kafka endpoint (then Kafka answers leave it out: port -1).
+     */
     static Endpoint endpoint(final List<Endpoint> endpoints, final String listenerName)
     {
         for (final Endpoint e : endpoints)
@@ -66,6 +73,16 @@ final class ImageTranslator
                 return e;
             }
         }
-        return endpoints.get(0);
+        for (final Endpoint e : endpoints)
+        {
+            if (!NON_KAFKA_LISTENERS.contains(e.listener()))
+            {
+                return e;
+            }
+        }
+        return null;
     }
+
+    /** Endpoints a broker registers that are not Kafka listeners. */
+    static final java.util.Set<String> NON_KAFKA_LISTENERS = java.util.Set.of("NATIVE", "REPLICATION");
 }

@@ -1,5 +1,6 @@
 package io.ringlog.broker.core.quorum;
 
+import io.ringlog.broker.core.aeron.NativeIngress;
 import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.broker.core.metadata.Controller;
 import io.ringlog.broker.core.metadata.MetadataException;
@@ -75,7 +76,8 @@ public final class MetadataQuorum implements AutoCloseable
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), settings.voters(), settings.dataDir());
             }
             client = QuorumClient.start(settings.clientConfig(config,
-                List.of(new Endpoint(QuorumController.LISTENER_NAME, advertisedHost, advertisedPort, "PLAINTEXT")),
+                NativeIngress.withNative(config, advertisedHost,
+                    new Endpoint(QuorumController.LISTENER_NAME, advertisedHost, advertisedPort, "PLAINTEXT")),
                 driverDir));
             awaitRegistration(config, settings, client, node);
             final QuorumController controller = new QuorumController(client, config, clusterId);

@@ -70,6 +70,10 @@ public final class MetadataApi implements ColdPathApi
         final MetadataImage image = controller.image(); // after any auto-creation
         for (final MetadataImage.BrokerRegistration broker : image.liveBrokers().values())
         {
+            if (broker.port() < 0)
+            {
+                continue; // registered no Kafka endpoint (only NATIVE / REPLICATION): not reachable by Kafka clients
+            }
             response.brokers().add(new MetadataResponseBroker()
                 .setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port()).setRack(broker.rack()));
         }
