@@ -34,12 +34,15 @@ final class GroupAdminApis
     void list(final GroupCall call)
     {
         final ListGroupsRequestData request = call.body();
-        final ListGroupsResponseData response = new ListGroupsResponseData().setErrorCode(Errors.NONE.code());
+        // Kafka's answer while a partition is being loaded: the groups known so far, and LOAD_IN_PROGRESS.
+        final ListGroupsResponseData response = new ListGroupsResponseData().setErrorCode(coordinator.isLoaded() ?
+            Errors.NONE.code() : Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
         final boolean typeWanted = request.typesFilter().isEmpty() ||
             request.typesFilter().stream().anyMatch(CLASSIC::equalsIgnoreCase);
         for (final ClassicGroup group : coordinator.groups.values())
         {
-            if (group.is(GroupState.DEAD) || !typeWanted || (!request.statesFilter().isEmpty() &&
+            if (group.is(GroupState.DEAD) || !coordinator.isLoaded(group) || !typeWanted ||
+                (!request.statesFilter().isEmpty() &&
                 request.statesFilter().stream().noneMatch(s -> s.equalsIgnoreCase(group.state.kafkaName()))))
             {
                 continue;

@@ -1,6 +1,7 @@
 package io.ringlog.broker.kafka.group;
 
 import io.ringlog.broker.core.metadata.MetadataImage;
+import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.sequencer.ProduceStatus;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -32,8 +33,13 @@ import java.util.function.Supplier;
  *   sequencers with acks=all; each append is answered on a shard thread into the append itself and picked up here
  *   ({@link OffsetsLog#pollCompletions}), so the answer to an OffsetCommit goes out once its record is committed,
  *   and the offset becomes visible to OffsetFetch at the same moment.</li>
- *   <li>At start ({@link #onStart}) every local partition of {@code __consumer_offsets} is replayed to rebuild the
- *   groups and their offsets ({@link GroupLoader}); requests queued meanwhile wait for it.</li>
+ *   <li>A group is coordinated here while this broker leads its partition of {@code __consumer_offsets}, as in
+ *   Kafka. The replica manager's transitions reach this thread through {@link OffsetsLeadership}: a partition this
+ *   broker comes to lead (at start-up or later) is read back to rebuild its groups and their offsets
+ *   ({@link GroupLoader}, a few slices per duty cycle), and its groups are answered COORDINATOR_LOAD_IN_PROGRESS
+ *   until then; a partition it no longer leads, or that closes, has its groups dropped from memory at once, their
+ *   waiting JoinGroups and SyncGroups answered NOT_COORDINATOR, so the members find the new coordinator. Groups of a
+ *   partition another broker leads are answered NOT_COORDINATOR.</li>
  * </ul>
  * This class is the agent's shell: it owns the queue, the clock, the groups and the timer wheel, and hands each
  * request, and each timer that fires, to the collaborator that holds its logic: {@link JoinGroupApi},
@@ -60,6 +66,9 @@ public final class GroupCoordinator implements Agent
 
     final GroupConfig config;
     final OffsetsLog log;
+    private final OffsetsLeadership leadership;
+    /** The {@link OffsetsLeadership#changes()} applied so far. */
+    private long appliedChanges = -1;
     final Map<String, ClassicGroup> groups = new HashMap<>();
     private Runnable wake = () -> { };
     private final Supplier<MetadataImage> metadata;
@@ -80,20 +89,23 @@ public final class GroupCoordinator implements Agent
     private final GroupAdminApis admin;
     private final GroupLoader loader;
     private Thread owner;
+    /** No partition is being loaded (and the first duty cycle has run): any thread reads it. */
     private volatile boolean loaded;
     private long nowMs;
 
     /**
      * @param config     settings.
      * @param log        {@code __consumer_offsets}, through its sequencers.
+     * @param leadership which of its partitions this broker leads.
      * @param metadata   the current metadata image (topic names and ids), any thread.
      * @param clock      milliseconds; the system clock, or a test's.
      */
-    GroupCoordinator(final GroupConfig config, final OffsetsLog log, final Supplier<MetadataImage> metadata,
-        final EpochClock clock)
+    GroupCoordinator(final GroupConfig config, final OffsetsLog log, final OffsetsLeadership leadership,
+        final Supplier<MetadataImage> metadata, final EpochClock clock)
     {
         this.config = config;
         this.log = log;
+        this.leadership = leadership;
         this.metadata = metadata;
         this.clock = clock;
         this.requests = new ManyToOneConcurrentArrayQueue<>(REQUEST_QUEUE_CAPACITY);
@@ -148,15 +160,17 @@ public final class GroupCoordinator implements Agent
     {
         wake = wakeThread;
         log.wakeWith(wakeThread);
+        leadership.wakeWith(wakeThread);
     }
 
-    /** Requests or shard answers waiting: the last check before the thread parks. Coordinator thread. */
+    /** Requests, shard answers, leadership changes or a load waiting: the last check before the thread parks. */
     boolean hasPendingWork()
     {
-        return !requests.isEmpty() || log.hasAnsweredAppends() || !snapshots.isEmpty();
+        return !requests.isEmpty() || log.hasAnsweredAppends() || !snapshots.isEmpty() ||
+            leadership.changes() != appliedChanges || loader.isLoading();
     }
 
-    /** Whether the start-up replay is done. Any thread. */
+    /** Whether no partition of {@code __consumer_offsets} is being loaded. Any thread. */
     public boolean isLoaded()
     {
         return loaded;
@@ -176,9 +190,9 @@ public final class GroupCoordinator implements Agent
     {
         owner = Thread.currentThread();
         nowMs = clock.time();
-        loader.load();
+        leadership.coordinatorRunning(true);
+        applyLeadership();
         scheduleRetentionCheck();
-        loaded = true;
     }
 
     @Override
@@ -186,14 +200,101 @@ public final class GroupCoordinator implements Agent
     {
         assert onCoordinatorThread();
         nowMs = clock.time();
-        int work = log.pollCompletions();
+        int work = applyLeadership();
+        work += log.pollCompletions();
         if (log.inFlightCount() < MAX_APPENDS_IN_FLIGHT)
         {
             work += requests.drain(requestHandler, DRAIN_LIMIT);
         }
         work += timers.poll(nowMs);
+        // After the requests: a request that arrived with a partition's leadership is answered LOAD_IN_PROGRESS.
+        work += loader.doWork();
+        if (loaded == loader.isLoading())
+        {
+            loaded = !loaded;
+        }
         work += snapshots.drain(snapshotHandler, SNAPSHOT_QUEUE_CAPACITY);
         return work;
+    }
+
+    /**
+     * Follow the replica manager: own (and start loading) each partition this broker now leads, drop each one it no
+     * longer leads. One volatile read when nothing changed.
+     *
+     * @return partitions taken or dropped.
+     */
+    private int applyLeadership()
+    {
+        final long changes = leadership.changes();
+        if (changes == appliedChanges)
+        {
+            return 0;
+        }
+        int work = 0;
+        for (int p = 0; p < log.partitionCount(); p++)
+        {
+            final Partition wanted = leadership.led(p);
+            final Partition owned = log.owned(p);
+            if (wanted == owned)
+            {
+                continue;
+            }
+            work++;
+            if (owned != null)
+            {
+                unload(p);
+            }
+            if (wanted != null)
+            {
+                log.own(p, wanted);
+                loader.start(p, wanted.log());
+                loaded = false;
+                LOG.info("{}-{} led here: loading its groups", OffsetsLog.TOPIC, p);
+            }
+        }
+        appliedChanges = changes;
+        leadership.applied(changes);
+        return work;
+    }
+
+    /**
+     * This broker no longer leads the partition (or it is closing): forget its groups, as Kafka's coordinator does on
+     * resignation. Their waiting JoinGroups and SyncGroups are answered NOT_COORDINATOR, their timers cancelled, and
+     * each is marked dead, so that appends still in flight for it change nothing here when they complete (an
+     * OffsetCommit in flight is still answered with its append's outcome).
+     */
+    private void unload(final int partition)
+    {
+        loader.cancel(partition);
+        log.disown(partition);
+        int unloaded = 0;
+        for (final ClassicGroup group : new ArrayList<>(groups.values()))
+        {
+            if (group.partition != partition)
+            {
+                continue;
+            }
+            groups.remove(group.groupId);
+            unloaded++;
+            for (final GroupMember member : group.members.values())
+            {
+                Rebalance.answerJoin(member, GroupResponses.joinError(Rebalance.versionOf(member.awaitingJoin),
+                    Errors.NOT_COORDINATOR, member.memberId));
+                Rebalance.answerSync(member, GroupResponses.syncError(Errors.NOT_COORDINATOR));
+                timers.cancel(member.sessionTimerId);
+            }
+            group.pendingMembers.values().forEach(timers::cancel);
+            timers.cancel(group.joinTimerId);
+            timers.cancel(group.syncTimerId);
+            group.transitionTo(GroupState.DEAD, nowMs);
+        }
+        LOG.info("{}-{} no longer led here: {} group(s) dropped", OffsetsLog.TOPIC, partition, unloaded);
+    }
+
+    /** Whether the group's partition is loaded here (its state is complete). */
+    boolean isLoaded(final ClassicGroup group)
+    {
+        return log.state(group.partition) == OffsetsLog.LOADED;
     }
 
     private void answerSnapshot(final CompletableFuture<List<GroupSnapshot>> future)
@@ -201,6 +302,10 @@ public final class GroupCoordinator implements Agent
         final List<GroupSnapshot> all = new ArrayList<>(groups.size());
         for (final ClassicGroup group : groups.values())
         {
+            if (!isLoaded(group))
+            {
+                continue; // being loaded: left out until its partition is read back
+            }
             final List<GroupSnapshot.Committed> offsets = new ArrayList<>();
             group.offsets.forEach((topic, byPartition) -> byPartition.forEach((partition, committed) ->
                 offsets.add(new GroupSnapshot.Committed(topic, partition, committed.offset()))));
@@ -213,6 +318,7 @@ public final class GroupCoordinator implements Agent
     @Override
     public void onClose()
     {
+        leadership.coordinatorRunning(false);
         GroupCall call;
         while ((call = requests.poll()) != null)
         {
@@ -328,7 +434,9 @@ public final class GroupCoordinator implements Agent
 
     /**
      * @param allowEmpty the offset and admin APIs accept the empty group id, as Kafka does; membership does not.
-     * @return NONE, INVALID_GROUP_ID, or NOT_COORDINATOR when another broker leads the group's partition.
+     * @return NONE, INVALID_GROUP_ID, NOT_COORDINATOR when this broker does not lead the group's partition, or
+     * COORDINATOR_LOAD_IN_PROGRESS while it is reading that partition back (both make clients retry: the first after
+     * finding the coordinator again).
      */
     Errors checkGroupId(final String groupId, final boolean allowEmpty)
     {
@@ -336,7 +444,12 @@ public final class GroupCoordinator implements Agent
         {
             return Errors.INVALID_GROUP_ID;
         }
-        return log.isLocal(log.partitionFor(groupId)) ? Errors.NONE : Errors.NOT_COORDINATOR;
+        return switch (log.state(log.partitionFor(groupId)))
+        {
+            case OffsetsLog.LOADED -> Errors.NONE;
+            case OffsetsLog.LOADING -> Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            default -> Errors.NOT_COORDINATOR;
+        };
     }
 
     /** SyncGroup's and Heartbeat's check: a live group, a current member, its current generation. */

@@ -1,29 +1,58 @@
 package io.ringlog.broker.kafka.group;
 
+import io.ringlog.journal.PartitionLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The start-up replay of {@code __consumer_offsets}: every local partition is read from the journal, in order, to
- * rebuild the groups, their members and assignments (the last metadata record of each group) and their committed
- * offsets, honouring tombstones. An unreadable record is skipped and counted; an unreadable batch ends its
- * partition's replay. A group that had members when the broker stopped comes back stable, each member with a fresh
- * session. Runs once, from {@link GroupCoordinator#onStart}, on the coordinator thread, before the first request is
- * taken.
+ * The load of a {@code __consumer_offsets} partition this broker has come to lead (at start-up, or when leadership
+ * moves here): its journal is read from the log start offset to the log end offset it had when the load began (Kafka
+ * reads to the log end too), in order, to rebuild the groups, their members and assignments (the last metadata
+ * record of each group) and their committed offsets, honouring tombstones. An unreadable record is skipped and
+ * counted; an unreadable batch ends that partition's load. A group that had members comes back stable, each member
+ * with a fresh session, so consumers that kept running carry on without a rebalance.
+ * <p>
+ * A load runs {@value #SLICES_PER_CYCLE} slices (of up to 1 MiB) per duty cycle, one partition after the other, so the
+ * coordinator goes on answering the groups of the partitions it has loaded; until a partition is loaded its groups
+ * are answered COORDINATOR_LOAD_IN_PROGRESS ({@link GroupCoordinator#checkGroupId}). Coordinator thread only.
  */
 final class GroupLoader
 {
+    /** Slices read per duty cycle. */
+    static final int SLICES_PER_CYCLE = 4;
+
     /** The coordinator's log category, as before these classes were split out of it. */
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
 
     private final GroupCoordinator coordinator;
     private final MemberSessions sessions;
+    private final ArrayDeque<Load> loads = new ArrayDeque<>();
     private long skippedRecords;
+    private long records;
+
+    /** A partition being read back. */
+    private static final class Load
+    {
+        final int partition;
+        final PartitionLog log;
+        final long end;
+        final long startNs = System.nanoTime();
+        long offset;
+
+        Load(final int partition, final PartitionLog log)
+        {
+            this.partition = partition;
+            this.log = log;
+            this.offset = log.logStartOffset();
+            this.end = log.logEndOffset();
+        }
+    }
 
     GroupLoader(final GroupCoordinator coordinator, final MemberSessions sessions)
     {
@@ -31,42 +60,94 @@ final class GroupLoader
         this.sessions = sessions;
     }
 
-    /** Replay every local partition into the coordinator's groups, then settle each group's state. */
-    void load()
+    /** Start reading back a partition this broker now leads ({@link OffsetsLog#own} done). */
+    void start(final int partition, final PartitionLog log)
     {
-        final OffsetsLog log = coordinator.log;
-        final Map<String, ClassicGroup> groups = coordinator.groups;
-        final long start = System.nanoTime();
-        long records = 0;
-        for (int p = 0; p < log.partitionCount(); p++)
+        loads.addLast(new Load(partition, log));
+    }
+
+    /** Stop reading a partition: it is no longer led here. */
+    void cancel(final int partition)
+    {
+        loads.removeIf(l -> l.partition == partition);
+        if (loads.isEmpty())
         {
-            final int partition = p;
-            try
+            coordinator.log.releaseReplayBuffer();
+        }
+    }
+
+    boolean isLoading()
+    {
+        return !loads.isEmpty();
+    }
+
+    /**
+     * Read the next slices of the partition at the head; settle it once read to its end.
+     *
+     * @return slices read.
+     */
+    int doWork()
+    {
+        int work = 0;
+        while (work < SLICES_PER_CYCLE && !loads.isEmpty())
+        {
+            final Load load = loads.peekFirst();
+            if (load.offset < load.end)
             {
-                records += log.replay(p, (key, value) -> replayRecord(partition, key, value));
+                work++;
+                try
+                {
+                    load.offset = coordinator.log.replaySlice(load.log, load.offset, load.end,
+                        (key, value) -> replayRecord(load.partition, key, value));
+                }
+                catch (final RuntimeException ex)
+                {
+                    // A batch kafka-clients cannot parse (the topic takes Produce like any other): keep what was read
+                    // before it, say so, and settle the partition rather than leave its groups uncoordinated.
+                    LOG.error("{}-{}: load stopped at an unreadable batch at or after offset {}; later records of it " +
+                        "are ignored", OffsetsLog.TOPIC, load.partition, load.offset, ex);
+                    load.offset = load.end;
+                }
             }
-            catch (final RuntimeException ex)
+            if (load.offset >= load.end)
             {
-                // A batch kafka-clients cannot parse (the topic takes Produce like any other): keep what was read
-                // before it, say so, and carry on with the other partitions rather than leave groups uncoordinated.
-                LOG.error("{}-{}: replay stopped at an unreadable batch; later records of it are ignored",
-                    OffsetsLog.TOPIC, p, ex);
+                loads.pollFirst();
+                settle(load);
+                if (loads.isEmpty())
+                {
+                    coordinator.log.releaseReplayBuffer();
+                }
             }
         }
+        return work;
+    }
+
+    /** The partition has been read: settle each of its groups' state and take its requests from now on. */
+    private void settle(final Load load)
+    {
+        final Map<String, ClassicGroup> groups = coordinator.groups;
         int members = 0;
+        int count = 0;
         for (final ClassicGroup group : new ArrayList<>(groups.values()))
         {
+            if (group.partition != load.partition)
+            {
+                continue;
+            }
             if (group.hasNoMembers())
             {
                 group.state = GroupState.EMPTY;
                 if (group.protocolType == null && group.generation == 0 && !group.hasOffsets())
                 {
                     groups.remove(group.groupId);
+                    continue;
                 }
+                count++;
                 continue;
             }
-            // A group that had members when the broker stopped carries on as it was: its members heartbeat to it
-            // with their generation, or expire after a session timeout and the group rebalances without them.
+            // A group that had members carries on as it was: its members heartbeat to it with their generation, or
+            // expire after a session timeout and the group rebalances without them.
+            count++;
             group.state = GroupState.STABLE;
             for (final GroupMember member : group.members.values())
             {
@@ -75,13 +156,15 @@ final class GroupLoader
                 members++;
             }
         }
-        LOG.info("{} loaded from {}: {} group(s), {} member(s), {} record(s) ({} skipped) in {} ms", OffsetsLog.TOPIC,
-            log.partitionCount() + " partition(s)", groups.size(), members, records, skippedRecords,
-            (System.nanoTime() - start) / 1_000_000);
+        coordinator.log.loaded(load.partition);
+        LOG.info("{}-{} loaded: {} group(s), {} member(s), offsets {}..{} ({} record(s) read, {} skipped, so far) " +
+            "in {} ms", OffsetsLog.TOPIC, load.partition, count, members, load.log.logStartOffset(), load.end, records,
+            skippedRecords, (System.nanoTime() - load.startNs) / 1_000_000);
     }
 
     private void replayRecord(final int partition, final ByteBuffer keyBytes, final ByteBuffer valueBytes)
     {
+        records++;
         try
         {
             final GroupRecords.Key key = GroupRecords.readKey(keyBytes);

@@ -49,6 +49,12 @@ final class MemberSessions
     private Errors heartbeatError(final HeartbeatRequestData request)
     {
         final Errors invalid = coordinator.checkGroupId(request.groupId(), false);
+        if (invalid == Errors.COORDINATOR_LOAD_IN_PROGRESS)
+        {
+            // Kafka's answer: the group's state is being read back, so the member is not told to do anything. It
+            // keeps its place and heartbeats again; its session starts afresh when the load is done.
+            return Errors.NONE;
+        }
         if (invalid != Errors.NONE)
         {
             return invalid;

@@ -485,7 +485,8 @@ final class OffsetApis
         final long retention = coordinator.config.offsetsRetentionMs();
         for (final ClassicGroup group : new ArrayList<>(coordinator.groups.values()))
         {
-            if (group.appendsInFlight > 0 || group.is(GroupState.DEAD) || !group.pendingCommits.isEmpty())
+            if (group.appendsInFlight > 0 || group.is(GroupState.DEAD) || !group.pendingCommits.isEmpty() ||
+                !coordinator.isLoaded(group))
             {
                 continue;
             }

@@ -5,6 +5,7 @@ import io.ringlog.broker.core.config.TopicConfig;
 import io.ringlog.broker.core.metadata.Controller;
 import io.ringlog.broker.core.metadata.MetadataException;
 import io.ringlog.broker.core.metadata.MetadataImage;
+import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.journal.JournalStatus;
 import io.ringlog.journal.LogConfig;
 import io.ringlog.journal.LogSlice;
@@ -24,13 +25,14 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * The coordinator's way into {@code __consumer_offsets}: appends go through each partition's sequencer like any
- * produce (acks=all, answered from the completion), and the start-up replay reads the journal directly. A group
+ * produce (acks=all, answered from the completion), and the load of a partition reads the journal directly. A group
  * lives on partition {@code abs(groupId.hashCode()) % partitions}, Kafka's rule, so its records are appended, and
- * replayed, in one order.
+ * replayed, in one order. It also keeps which partitions the coordinator owns ({@link #own}, {@link #disown}): those
+ * this broker leads, {@link #LOADING} until their records have been read back, then {@link #LOADED}; appends go
+ * only to an owned partition.
  * <p>
  * Coordinator thread, except {@link #ensureTopic} (once, at start-up, before the coordinator exists) and
  * {@link #partitionFor} and {@link #partitionCount} (any thread: FindCoordinator answers on the selector thread).
@@ -44,6 +46,13 @@ final class OffsetsLog
     private static final int REPLAY_SLICE_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsLog.class);
 
+    /** {@link #state}: another broker leads the partition (or no one does): its groups are answered NOT_COORDINATOR. */
+    static final byte NOT_OWNED = 0;
+    /** Led here, its records being read back: its groups are answered COORDINATOR_LOAD_IN_PROGRESS. */
+    static final byte LOADING = 1;
+    /** Led here and read back: its groups are coordinated here. */
+    static final byte LOADED = 2;
+
     /** A record met on replay. */
     @FunctionalInterface
     interface RecordVisitor
@@ -55,19 +64,23 @@ final class OffsetsLog
         void onRecord(ByteBuffer key, ByteBuffer value);
     }
 
-    private final IntFunction<PartitionSequencer> partitions;
     private final int partitionCount;
+    /** Per partition: the replica this coordinator owns, or null. */
+    private final Partition[] owned;
+    private final byte[] states;
     private final List<PendingAppend> inFlight = new ArrayList<>();
+    /** Where a slice is copied to be parsed while a load runs; null otherwise. */
+    private ByteBuffer replayCopy;
     private Runnable wakeCoordinator = () -> { };
 
     /**
-     * @param partitions     the sequencer of each partition this broker leads, or null for one it does not.
-     * @param partitionCount partitions of the topic.
+     * @param partitionCount partitions of the topic; none is owned until {@link #own}.
      */
-    OffsetsLog(final IntFunction<PartitionSequencer> partitions, final int partitionCount)
+    OffsetsLog(final int partitionCount)
     {
-        this.partitions = partitions;
         this.partitionCount = partitionCount;
+        this.owned = new Partition[partitionCount];
+        this.states = new byte[partitionCount];
     }
 
     /**
@@ -117,10 +130,36 @@ final class OffsetsLog
         return Utils.abs(groupId.hashCode()) % partitionCount;
     }
 
-    /** Whether this broker leads the partition, so coordinates its groups. */
-    boolean isLocal(final int partition)
+    /** {@link #NOT_OWNED}, {@link #LOADING} or {@link #LOADED}. */
+    byte state(final int partition)
     {
-        return partitions.apply(partition) != null;
+        return partition >= 0 && partition < partitionCount ? states[partition] : NOT_OWNED;
+    }
+
+    /** The replica owned for this partition, or null. */
+    Partition owned(final int partition)
+    {
+        return partition >= 0 && partition < partitionCount ? owned[partition] : null;
+    }
+
+    /** This broker leads the partition: the coordinator owns it, {@link #LOADING} until {@link #loaded}. */
+    void own(final int partition, final Partition replica)
+    {
+        owned[partition] = replica;
+        states[partition] = LOADING;
+    }
+
+    /** The partition's records have been read back. */
+    void loaded(final int partition)
+    {
+        states[partition] = LOADED;
+    }
+
+    /** Another broker leads it now, or it is closing: no append goes to it from here on. */
+    void disown(final int partition)
+    {
+        owned[partition] = null;
+        states[partition] = NOT_OWNED;
     }
 
     /**
@@ -131,11 +170,12 @@ final class OffsetsLog
      */
     int append(final int partition, final MemoryRecords records, final PendingAppend.Callback callback)
     {
-        final PartitionSequencer sequencer = partitions.apply(partition);
-        if (sequencer == null)
+        final Partition replica = owned(partition);
+        if (replica == null)
         {
             return ProduceStatus.NOT_LEADER_OR_FOLLOWER;
         }
+        final PartitionSequencer sequencer = replica.sequencer();
         final ByteBuffer buffer = records.buffer();
         final UnsafeBuffer bytes = new UnsafeBuffer(buffer, buffer.position(), buffer.remaining());
         final PendingAppend append = new PendingAppend(bytes, callback, wakeCoordinator);
@@ -205,59 +245,58 @@ final class OffsetsLog
     }
 
     /**
-     * Read a partition from its log start offset to its high watermark, record by record.
+     * Read one slice of a partition's log (at most {@value #REPLAY_SLICE_BYTES} bytes, or one larger batch), record
+     * by record: a partition is loaded a slice at a time so that the coordinator keeps serving the others meanwhile.
      *
-     * @return records read.
+     * @param log     the partition's journal.
+     * @param offset  where to read from.
+     * @param end     the offset to stop before.
+     * @param visitor told of each record with a key at or after {@code offset}.
+     * @return the offset to read from next: {@code end} or more when done, also when the journal cannot be read
+     * further (logged).
+     * @throws RuntimeException when kafka-clients cannot parse a batch.
      */
-    long replay(final int partition, final RecordVisitor visitor)
+    long replaySlice(final PartitionLog log, final long offset, final long end, final RecordVisitor visitor)
     {
-        final PartitionSequencer sequencer = partitions.apply(partition);
-        if (sequencer == null)
-        {
-            return 0;
-        }
-        final PartitionLog log = sequencer.log();
-        final long end = sequencer.highWatermark();
         final LogSlice slice = new LogSlice();
-        ByteBuffer copy = ByteBuffer.allocate(REPLAY_SLICE_BYTES);
-        long offset = log.logStartOffset();
-        long records = 0;
-        while (offset < end)
+        final int status = log.slice(offset, REPLAY_SLICE_BYTES, end, slice);
+        if (status != JournalStatus.OK || slice.isEmpty())
         {
-            final int status = log.slice(offset, REPLAY_SLICE_BYTES, end, slice);
-            if (status != JournalStatus.OK || slice.isEmpty())
+            if (status != JournalStatus.OK)
             {
-                if (status != JournalStatus.OK)
-                {
-                    LOG.warn("replay of {}-{} stopped at offset {}: journal code {}", TOPIC, partition, offset, status);
-                }
-                break;
+                LOG.warn("replay of {} stopped at offset {}: journal code {}", log, offset, status);
             }
-            if (copy.capacity() < slice.length())
-            {
-                copy = ByteBuffer.allocate(slice.length());
-            }
-            copy.clear();
-            slice.buffer().getBytes(0, copy, slice.length());
-            copy.flip();
-            for (final RecordBatch batch : MemoryRecords.readableRecords(copy).batches())
-            {
-                if (batch.isControlBatch())
-                {
-                    continue;
-                }
-                for (final Record record : batch)
-                {
-                    if (record.offset() >= offset && record.hasKey())
-                    {
-                        visitor.onRecord(record.key(), record.hasValue() ? record.value() : null);
-                        records++;
-                    }
-                }
-            }
-            offset = slice.nextOffset();
+            return end;
         }
-        return records;
+        if (replayCopy == null || replayCopy.capacity() < slice.length())
+        {
+            replayCopy = ByteBuffer.allocate(Math.max(REPLAY_SLICE_BYTES, slice.length()));
+        }
+        final ByteBuffer copy = replayCopy;
+        copy.clear();
+        slice.buffer().getBytes(0, copy, slice.length());
+        copy.flip();
+        for (final RecordBatch batch : MemoryRecords.readableRecords(copy).batches())
+        {
+            if (batch.isControlBatch())
+            {
+                continue;
+            }
+            for (final Record record : batch)
+            {
+                if (record.offset() >= offset && record.hasKey())
+                {
+                    visitor.onRecord(record.key(), record.hasValue() ? record.value() : null);
+                }
+            }
+        }
+        return Math.max(slice.nextOffset(), offset + 1);
+    }
+
+    /** No load is running: let the slice copy go. */
+    void releaseReplayBuffer()
+    {
+        replayCopy = null;
     }
 
     /** The coordinator's error for a refused or failed append of group records (Kafka's mapping). */

@@ -109,6 +109,12 @@ final class SyncGroupApi
     private Errors checkSync(final SyncGroupRequestData request)
     {
         final Errors invalid = coordinator.checkGroupId(request.groupId(), false);
+        if (invalid == Errors.COORDINATOR_LOAD_IN_PROGRESS)
+        {
+            // Kafka's answer: the rebalance under way was lost with the previous coordinator, so the member joins
+            // again (at this coordinator, without finding it again).
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
         if (invalid != Errors.NONE)
         {
             return invalid;

@@ -2,6 +2,7 @@ package io.ringlog.broker.kafka.group;
 
 import io.ringlog.broker.kafka.ColdPathApi;
 import io.ringlog.broker.core.metadata.MetadataImage;
+import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.journal.LogConfig;
 import io.ringlog.journal.PartitionLog;
 import io.ringlog.sequencer.PartitionSequencer;
@@ -12,6 +13,8 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.apache.kafka.common.message.ConsumerProtocolSubscription;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
@@ -48,7 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The coordinator alone, on a real journal and sequencer, driven by this thread with a clock it sets: the expiry of
  * offsets after {@code offsets.retention.minutes} (standalone groups by commit time, empty groups by the time they
  * emptied, live consumer groups only for topics they no longer read), with tombstones that a replay honours, and the
- * replay of groups with members.
+ * replay of groups with members; and groups following the leadership of their {@code __consumer_offsets}
+ * partition (NOT_COORDINATOR once it is lost, COORDINATOR_LOAD_IN_PROGRESS while it is read back).
  */
 @Timeout(60)
 class GroupCoordinatorTest
@@ -56,6 +60,7 @@ class GroupCoordinatorTest
     private static final long RETENTION_MS = 60_000;
     private static final long CHECK_MS = 1_000;
     private static final int SESSION_MS = 3_600_000;
+    private static final UUID OFFSETS_ID = UUID.randomUUID();
 
     private final CachedEpochClock clock = new CachedEpochClock();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -64,6 +69,8 @@ class GroupCoordinatorTest
     private PartitionSequencer sequencer;
     private MetadataImage image;
     private GroupCoordinator coordinator;
+    private OffsetsLeadership leadership;
+    private Partition offsetsPartition;
 
     @BeforeEach
     void start(@TempDir final Path dir) throws Exception
@@ -99,9 +106,19 @@ class GroupCoordinatorTest
     /** A coordinator over the same log, as after a broker restart: it replays the log when it starts. */
     private GroupCoordinator newCoordinator()
     {
+        leadership = new OffsetsLeadership();
         final GroupCoordinator c = new GroupCoordinator(new GroupConfig(1, RETENTION_MS, CHECK_MS, 0, 0, SESSION_MS, 100),
-            new OffsetsLog(p -> sequencer, 1), () -> image, clock);
+            new OffsetsLog(1), leadership, () -> image, clock);
+        offsetsPartition = new Partition(OffsetsLog.TOPIC, OFFSETS_ID, 0, sequencer.log(), sequencer, 0);
+        leadership.onBecomeLeader(offsetsPartition, 0);
         c.onStart();
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        do
+        {
+            c.doWork();
+        }
+        while (!c.isLoaded() && System.nanoTime() < deadline);
+        assertTrue(c.isLoaded(), "the partition is loaded");
         return c;
     }
 
@@ -144,7 +161,84 @@ class GroupCoordinatorTest
         assertEquals(Errors.NONE.code(), commit("readers", 1, member, "t", 8), "the member carries on after the replay");
     }
 
+    @Test
+    void groupsFollowTheLeadershipOfTheirPartition()
+    {
+        final String member = joinAndSync("movers", "t");
+        assertEquals(Errors.NONE.code(), commit("movers", 1, member, "t", 7));
+        // A second member's join starts a rebalance and waits for the first member to rejoin.
+        final List<ApiMessage> parkedJoin = submit(ApiKeys.JOIN_GROUP, (short)3, join("movers", "t"));
+        advance(0);
+        assertEquals(List.of(), parkedJoin, "the second member's JoinGroup waits for the rebalance");
+
+        // Another broker leads the partition now: the groups are dropped, the waiting join told to find the new
+        // coordinator, and every request about the group answered NOT_COORDINATOR.
+        leadership.onBecomeFollower(offsetsPartition, 2, 1);
+        advance(0);
+        assertEquals(1, parkedJoin.size());
+        assertEquals(Errors.NOT_COORDINATOR.code(), ((JoinGroupResponseData)parkedJoin.get(0)).errorCode());
+        assertEquals(Errors.NOT_COORDINATOR.code(), fetchGroupError("movers"));
+        assertEquals(Errors.NOT_COORDINATOR.code(), heartbeat("movers", 1, member));
+        assertEquals(List.of(), listed());
+        assertTrue(coordinator.groups.isEmpty(), "nothing of the partition is kept in memory");
+
+        // Led here again: requests that arrive with the change are answered as Kafka does while it loads
+        // (OffsetFetch LOAD_IN_PROGRESS, Heartbeat NONE), then the partition is read back from the log.
+        leadership.onBecomeLeader(offsetsPartition, 2);
+        final List<ApiMessage> fetchWhileLoading = submit(ApiKeys.OFFSET_FETCH, (short)8, offsetFetch("movers", "t"));
+        final List<ApiMessage> heartbeatWhileLoading = submit(ApiKeys.HEARTBEAT, (short)4, new HeartbeatRequestData()
+            .setGroupId("movers").setGenerationId(1).setMemberId(member));
+        coordinator.doWork();
+        assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS.code(),
+            ((OffsetFetchResponseData)fetchWhileLoading.get(0)).groups().get(0).errorCode());
+        assertEquals(Errors.NONE.code(), ((HeartbeatResponseData)heartbeatWhileLoading.get(0)).errorCode());
+        advance(0);
+        assertTrue(coordinator.isLoaded());
+        assertEquals(7, fetch("movers", "t"), "the committed offset is read back from the log");
+        assertEquals(GroupState.STABLE, coordinator.groups.get("movers").state);
+        assertEquals(Errors.NONE.code(), heartbeat("movers", 1, member), "the member carries on");
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
+
+    private List<ApiMessage> submit(final ApiKeys api, final short version, final ApiMessage data)
+    {
+        final List<ApiMessage> answers = new CopyOnWriteArrayList<>();
+        assertTrue(coordinator.submit(new GroupCall(new ColdPathApi.ApiRequest(api.id, version, 1, "test", data),
+            answers::add)));
+        return answers;
+    }
+
+    private static JoinGroupRequestData join(final String group, final String topic)
+    {
+        final byte[] subscription = MessageUtil.toVersionPrefixedBytes((short)0,
+            new ConsumerProtocolSubscription().setTopics(List.of(topic)));
+        final JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
+            new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
+        return new JoinGroupRequestData().setGroupId(group).setMemberId("").setSessionTimeoutMs(SESSION_MS)
+            .setRebalanceTimeoutMs(SESSION_MS).setProtocolType("consumer").setProtocols(protocols);
+    }
+
+    private short heartbeat(final String group, final int generation, final String member)
+    {
+        final HeartbeatResponseData r = call(ApiKeys.HEARTBEAT, (short)4, new HeartbeatRequestData()
+            .setGroupId(group).setGenerationId(generation).setMemberId(member));
+        return r.errorCode();
+    }
+
+    private static OffsetFetchRequestData offsetFetch(final String group, final String topic)
+    {
+        return new OffsetFetchRequestData().setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
+            .setGroupId(group).setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(topic)
+                .setPartitionIndexes(List.of(0))))));
+    }
+
+    private short fetchGroupError(final String group)
+    {
+        final OffsetFetchResponseData r = call(ApiKeys.OFFSET_FETCH, (short)8, offsetFetch(group, "t"));
+        return r.groups().get(0).errorCode();
+    }
 
     private void advance(final long ms)
     {
