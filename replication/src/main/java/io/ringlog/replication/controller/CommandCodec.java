@@ -55,6 +55,7 @@ public final class CommandCodec
             w.putInt(c.brokerId()).putUuid(c.incarnationId());
             RecordCodec.putEndpoints(w, c.endpoints());
             w.putString(c.rack());
+            w.putString(c.clusterId()).putBoolean(c.clusterIdStored()); // appended: cluster id
         }
         else if (command instanceof BrokerHeartbeat c)
         {
@@ -157,7 +158,12 @@ public final class CommandCodec
         final int brokerId = r.getInt();
         final java.util.UUID incarnation = r.getUuid();
         final List<Endpoint> endpoints = RecordCodec.getEndpoints(r);
-        return new RegisterBroker(brokerId, incarnation, endpoints, r.getString());
+        final String rack = r.getString();
+        if (0 == r.remaining())
+        {
+            return new RegisterBroker(brokerId, incarnation, endpoints, rack); // written before the cluster id
+        }
+        return new RegisterBroker(brokerId, incarnation, endpoints, rack, r.getString(), r.getBoolean());
     }
 
     private static short typeId(final ControllerCommand command)

@@ -15,13 +15,28 @@ import java.util.UUID;
  */
 public sealed interface ControllerCommand
 {
-    /** A broker joins, or comes back; the reply's value is its broker epoch. */
-    record RegisterBroker(int brokerId, UUID incarnationId, List<Endpoint> endpoints, String rack)
-        implements ControllerCommand
+    /**
+     * A broker joins, or comes back; the reply's value is its broker epoch.
+     *
+     * @param clusterId       the cluster id the broker brings, or null: the quorum commits it when it has none yet
+     *                        (the first registration chooses the cluster's id; the state machine draws none).
+     * @param clusterIdStored whether {@code clusterId} is the one in the broker's {@code meta.properties}: then a
+     *                        quorum holding another id refuses the broker (INCONSISTENT_CLUSTER_ID); otherwise it is
+     *                        only a proposal and the broker adopts the quorum's.
+     */
+    record RegisterBroker(int brokerId, UUID incarnationId, List<Endpoint> endpoints, String rack, String clusterId,
+        boolean clusterIdStored) implements ControllerCommand
     {
         public RegisterBroker
         {
             endpoints = List.copyOf(endpoints);
+        }
+
+        /** A registration that brings no cluster id. */
+        public RegisterBroker(final int brokerId, final UUID incarnationId, final List<Endpoint> endpoints,
+            final String rack)
+        {
+            this(brokerId, incarnationId, endpoints, rack, null, false);
         }
     }
 

@@ -27,6 +27,7 @@ public enum ControllerError
     UNKNOWN_TOPIC_ID(100),
     DUPLICATE_BROKER_REGISTRATION(101),
     BROKER_ID_NOT_REGISTERED(102),
+    INCONSISTENT_CLUSTER_ID(104),
     INELIGIBLE_REPLICA(107);
 
     private final short code;

@@ -17,6 +17,7 @@ import io.ringlog.replication.metadata.MetadataDelta;
 import io.ringlog.replication.metadata.MetadataImage;
 import io.ringlog.replication.metadata.MetadataRecord;
 import io.ringlog.replication.metadata.MetadataRecord.BrokerRegistrationChangeRecord;
+import io.ringlog.replication.metadata.MetadataRecord.ClusterIdRecord;
 import io.ringlog.replication.metadata.MetadataRecord.ConfigRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionChangeRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionRecord;
@@ -190,12 +191,23 @@ public final class ControllerStateMachine
             return ControllerResult.refuse(ControllerError.INVALID_REQUEST,
                 "A registration needs a broker id >= 0, an incarnation id and at least one endpoint.");
         }
+        final String clusterId = image.clusterId();
+        if (c.clusterIdStored() && null != clusterId && !clusterId.equals(c.clusterId()))
+        {
+            return ControllerResult.refuse(ControllerError.INCONSISTENT_CLUSTER_ID, "Broker " + c.brokerId() +
+                " has cluster id " + c.clusterId() + " in its meta.properties, but this cluster's id is " + clusterId +
+                ": it belongs to another cluster (or give it an empty log dir to join this one)");
+        }
         final BrokerRegistration existing = image.broker(c.brokerId());
         if (null != existing && !existing.fenced() && existing.incarnationId().equals(c.incarnationId()))
         {
             return new ControllerResult(List.of(), Reply.ok(existing.brokerEpoch())); // a retry
         }
         final List<MetadataRecord> records = new ArrayList<>();
+        if (null == clusterId && null != c.clusterId() && !c.clusterId().isEmpty())
+        {
+            records.add(new ClusterIdRecord(c.clusterId())); // the first id brought is the cluster's, once
+        }
         if (null != existing && !existing.fenced())
         {
             fenceRecords(existing, records); // a new incarnation: the old one is gone

@@ -1,6 +1,7 @@
 package io.ringlog.replication.metadata;
 
 import io.ringlog.replication.metadata.MetadataRecord.BrokerRegistrationChangeRecord;
+import io.ringlog.replication.metadata.MetadataRecord.ClusterIdRecord;
 import io.ringlog.replication.metadata.MetadataRecord.ConfigRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionChangeRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionRecord;
@@ -31,6 +32,7 @@ public final class MetadataDelta
     private final TreeMap<UUID, TopicBuilder> touched = new TreeMap<>();
     private long nextProducerId;
     private long highestBrokerEpoch;
+    private String clusterId;
 
     public MetadataDelta(final MetadataImage base)
     {
@@ -39,6 +41,7 @@ public final class MetadataDelta
         names = new TreeMap<>(base.topicIdsByName());
         nextProducerId = base.nextProducerId();
         highestBrokerEpoch = base.highestBrokerEpoch();
+        clusterId = base.clusterId();
     }
 
     public MetadataDelta replay(final List<MetadataRecord> records)
@@ -143,6 +146,14 @@ public final class MetadataDelta
         {
             nextProducerId = r.nextProducerId();
         }
+        else if (record instanceof ClusterIdRecord r)
+        {
+            if (null != clusterId && !clusterId.equals(r.clusterId()))
+            {
+                throw new IllegalStateException("the cluster id is " + clusterId + " already: " + r);
+            }
+            clusterId = r.clusterId();
+        }
         return this;
     }
 
@@ -164,7 +175,7 @@ public final class MetadataDelta
             newTopics.put(e.getKey(), new TopicImage(t.id, t.name, t.configs, t.partitions));
         }
         return new MetadataImage(position, controllerEpoch, new TreeMap<>(brokers), newTopics, new TreeMap<>(names),
-            nextProducerId, highestBrokerEpoch);
+            nextProducerId, highestBrokerEpoch, clusterId);
     }
 
     private BrokerRegistration broker(final int brokerId, final long brokerEpoch)

@@ -24,7 +24,7 @@ public final class MetadataImage
 
     /** The image before the first record. */
     public static final MetadataImage EMPTY = new MetadataImage(
-        NULL_POSITION, -1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), 0, 0);
+        NULL_POSITION, -1, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), 0, 0, null);
 
     private final long position;
     private final long controllerEpoch;
@@ -33,6 +33,7 @@ public final class MetadataImage
     private final NavigableMap<String, UUID> topicIdsByName;
     private final long nextProducerId;
     private final long highestBrokerEpoch;
+    private final String clusterId;
 
     MetadataImage(
         final long position,
@@ -41,7 +42,8 @@ public final class MetadataImage
         final TreeMap<UUID, TopicImage> topicsById,
         final TreeMap<String, UUID> topicIdsByName,
         final long nextProducerId,
-        final long highestBrokerEpoch)
+        final long highestBrokerEpoch,
+        final String clusterId)
     {
         this.position = position;
         this.controllerEpoch = controllerEpoch;
@@ -50,6 +52,13 @@ public final class MetadataImage
         this.topicIdsByName = Collections.unmodifiableNavigableMap(topicIdsByName);
         this.nextProducerId = nextProducerId;
         this.highestBrokerEpoch = highestBrokerEpoch;
+        this.clusterId = clusterId;
+    }
+
+    /** The cluster's id as the quorum committed it ({@code ClusterIdRecord}), null before any was. */
+    public String clusterId()
+    {
+        return clusterId;
     }
 
     /** Log position of the last command that changed this image, {@link #NULL_POSITION} when none did. */
@@ -201,6 +210,7 @@ public final class MetadataImage
         }
         return position == that.position && controllerEpoch == that.controllerEpoch &&
             nextProducerId == that.nextProducerId && highestBrokerEpoch == that.highestBrokerEpoch &&
+            Objects.equals(clusterId, that.clusterId) &&
             brokers.equals(that.brokers) && topicsById.equals(that.topicsById) &&
             topicIdsByName.equals(that.topicIdsByName);
     }
@@ -208,13 +218,13 @@ public final class MetadataImage
     @Override
     public int hashCode()
     {
-        return Objects.hash(position, controllerEpoch, brokers, topicsById, nextProducerId, highestBrokerEpoch);
+        return Objects.hash(position, controllerEpoch, brokers, topicsById, nextProducerId, highestBrokerEpoch, clusterId);
     }
 
     @Override
     public String toString()
     {
-        return "MetadataImage{position=" + position + ", controllerEpoch=" + controllerEpoch +
+        return "MetadataImage{position=" + position + ", controllerEpoch=" + controllerEpoch + ", clusterId=" + clusterId +
             ", brokers=" + brokers.values() + ", topics=" + topics() + ", nextProducerId=" + nextProducerId +
             ", highestBrokerEpoch=" + highestBrokerEpoch + '}';
     }

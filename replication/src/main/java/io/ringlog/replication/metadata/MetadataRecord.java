@@ -76,6 +76,11 @@ public sealed interface MetadataRecord
     {
     }
 
+    /** The cluster's id, committed once, by the first registration that brought one; never changed after. */
+    record ClusterIdRecord(String clusterId) implements MetadataRecord
+    {
+    }
+
     /** A producer-id block was handed out: the next block starts at {@code nextProducerId}. */
     record ProducerIdsRecord(int brokerId, long brokerEpoch, long nextProducerId) implements MetadataRecord
     {

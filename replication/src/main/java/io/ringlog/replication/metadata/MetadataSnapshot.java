@@ -3,6 +3,7 @@ package io.ringlog.replication.metadata;
 import io.ringlog.replication.codec.BufferReader;
 import io.ringlog.replication.codec.BufferWriter;
 import io.ringlog.replication.codec.CodecException;
+import io.ringlog.replication.metadata.MetadataRecord.ClusterIdRecord;
 import io.ringlog.replication.metadata.MetadataRecord.ConfigRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionRecord;
 import io.ringlog.replication.metadata.MetadataRecord.RegisterBrokerRecord;
@@ -14,7 +15,7 @@ import java.util.Map;
 
 /**
  * A whole image as bytes, as KRaft writes snapshots: a header with the stamp and the counters, then the records that
- * rebuild the image from empty (each broker, each topic with its configs and partitions in full). Loading replays
+ * rebuild the image from empty (the cluster id, each broker, each topic with its configs and partitions in full). Loading replays
  * them, so a snapshot and the log share one decoder.
  * <pre>
  *   int magic 'RLMS' | short version | long position | long controllerEpoch | long nextProducerId |
@@ -49,6 +50,10 @@ public final class MetadataSnapshot
     public static List<MetadataRecord> records(final MetadataImage image)
     {
         final List<MetadataRecord> records = new ArrayList<>();
+        if (null != image.clusterId())
+        {
+            records.add(new ClusterIdRecord(image.clusterId()));
+        }
         for (final BrokerRegistration b : image.brokers().values())
         {
             records.add(new RegisterBrokerRecord(

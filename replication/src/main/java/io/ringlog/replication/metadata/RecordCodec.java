@@ -4,6 +4,7 @@ import io.ringlog.replication.codec.BufferReader;
 import io.ringlog.replication.codec.BufferWriter;
 import io.ringlog.replication.codec.CodecException;
 import io.ringlog.replication.metadata.MetadataRecord.BrokerRegistrationChangeRecord;
+import io.ringlog.replication.metadata.MetadataRecord.ClusterIdRecord;
 import io.ringlog.replication.metadata.MetadataRecord.ConfigRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionChangeRecord;
 import io.ringlog.replication.metadata.MetadataRecord.PartitionRecord;
@@ -38,6 +39,7 @@ public final class RecordCodec
     public static final short CONFIG = 7;
     public static final short REMOVE_TOPIC = 8;
     public static final short PRODUCER_IDS = 9;
+    public static final short CLUSTER_ID = 10;
 
     /** Version written today by every record type. */
     public static final short VERSION = 0;
@@ -122,6 +124,10 @@ public final class RecordCodec
         {
             w.putInt(r.brokerId()).putLong(r.brokerEpoch()).putLong(r.nextProducerId());
         }
+        else if (record instanceof ClusterIdRecord r)
+        {
+            w.putString(r.clusterId());
+        }
         w.putIntAt(start + 4, w.position() - bodyStart);
     }
 
@@ -149,6 +155,7 @@ public final class RecordCodec
             case CONFIG -> new ConfigRecord(r.getByte(), r.getString(), r.getString(), r.getString());
             case REMOVE_TOPIC -> new RemoveTopicRecord(r.getUuid());
             case PRODUCER_IDS -> new ProducerIdsRecord(r.getInt(), r.getLong(), r.getLong());
+            case CLUSTER_ID -> new ClusterIdRecord(r.getString());
             default -> throw new CodecException("unknown metadata record type " + type);
         };
         r.limit(outerLimit);
@@ -224,6 +231,10 @@ public final class RecordCodec
         if (record instanceof RemoveTopicRecord)
         {
             return REMOVE_TOPIC;
+        }
+        if (record instanceof ClusterIdRecord)
+        {
+            return CLUSTER_ID;
         }
         return PRODUCER_IDS;
     }
