@@ -15,7 +15,6 @@ import io.ringlog.broker.kafka.ColdPathApi;
 import io.ringlog.broker.kafka.admin.ConfigApi;
 import io.ringlog.broker.kafka.KafkaApiTable;
 import io.ringlog.broker.kafka.KafkaRequestRouter;
-import io.ringlog.broker.kafka.LeaderDiscovery;
 import io.ringlog.broker.kafka.admin.MetadataApi;
 import io.ringlog.broker.kafka.admin.OffsetsApi;
 import io.ringlog.broker.kafka.admin.TopicAdminApi;
@@ -26,6 +25,8 @@ import io.ringlog.broker.core.metadata.TopicStore;
 import io.ringlog.broker.core.quorum.MetadataQuorum;
 import io.ringlog.broker.nativeapi.NativeService;
 import io.ringlog.broker.core.replica.ReplicaManager;
+import io.ringlog.broker.core.replica.Replication;
+import io.ringlog.replication.metadata.Endpoint;
 import io.ringlog.broker.kafka.produce.ProduceApi;
 import io.ringlog.broker.core.producer.ProducerIdManager;
 import io.ringlog.journal.LogFlusher;
@@ -39,7 +40,6 @@ import io.ringlog.transport.kafka.protocol.SupportedApis;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -95,6 +95,7 @@ public final class RingBroker implements AutoCloseable
     private final ExecutorService admin;
     private final BrokerMetrics metrics; // issue 6: the Prometheus endpoint
     private final NativeService nativeService; // null when native.enabled=false
+    private final Replication replication;
     private final AeronCounterMirror aeronCounters; // issue 6: broker counters for AeronStat; null without native
     private volatile boolean closed;
 
@@ -129,18 +130,21 @@ public final class RingBroker implements AutoCloseable
             // Low-latency profile: shard 0's thread takes the native gateway too, once it exists (see NativeService).
             final boolean nativeEnabled = config.get(BrokerConfig.NATIVE_ENABLED);
             DynamicCompositeAgent gatewayHost = null;
+            // Each shard's thread also runs its partitions' replication (added below, once Aeron is up): the shard
+            // stays the single writer of its journals on the follower side too.
+            final DynamicCompositeAgent[] shardHosts = new DynamicCompositeAgent[shardCount];
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new SequencerShard("ringlog-shard-" + i, sequencerConfig);
                 waiters[i] = new FetchWaiters(FETCH_WAITERS_CAPACITY, "ringlog-fetch-waiters-" + i);
-                final boolean hostsGateway = i == 0 && nativeEnabled && idleProfile.spins();
-                if (hostsGateway)
+                shardHosts[i] = new DynamicCompositeAgent("ringlog-shard-" + i, shards[i], waiters[i]);
+                if (i == 0 && nativeEnabled && idleProfile.spins())
                 {
-                    gatewayHost = new DynamicCompositeAgent("ringlog-shard-0", shards[i], waiters[i]);
+                    gatewayHost = shardHosts[i];
                 }
                 final AgentRunner runner = new AgentRunner(
                     IdleStrategies.forShard(idleProfile, shards[i], waiters[i]::hasPendingWork, waiters[i]::wakeWith),
-                    errors, null, hostsGateway ? gatewayHost : new CompositeAgent(shards[i], waiters[i]));
+                    errors, null, shardHosts[i]);
                 AgentRunner.startOnThread(runner);
                 writerRunners.add(runner);
                 started.push(runner);
@@ -180,19 +184,27 @@ public final class RingBroker implements AutoCloseable
             // The quorum shares the native path's driver when it is this broker's own (embedded); an external driver
             // may serve several brokers, and two quorum members' archives cannot share one driver.
             final boolean ownDriver = nativeService != null && config.get(BrokerConfig.AERON_DRIVER_EMBEDDED);
+            final Endpoint replicationEndpoint = Replication.endpoint(config, advertisedHost);
             quorum = MetadataQuorum.start(config, TopicStore.clusterId(config.logDirs(), config.nodeId()),
-                advertisedHost, advertisedPort, ownDriver ? nativeService.aeronDirectoryName() : null);
+                advertisedHost, advertisedPort, ownDriver ? nativeService.aeronDirectoryName() : null,
+                List.of(replicationEndpoint));
             started.push(quorum);
             controller = quorum.controller();
             started.push(partitions);
+            // Replication runs on the shards' threads over the native path's Aeron client, or the quorum's.
+            replication = Replication.start(config,
+                nativeService != null ? nativeService.aeron() : quorum.client().aeron(), partitions,
+                replicationEndpoint, shardHosts);
+            started.push(replication::stop);
+            replication.bind(quorum.client());
             controller.subscribe(partitions);
+            controller.subscribe(replication); // after the replica manager: it acts on the roles just applied
 
             final Path metadataDir = config.logDirs().get(0).resolve(TopicStore.DIR_NAME);
             final ProducerIdManager producerIds = new ProducerIdManager(metadataDir, quorum.producerIdBlocks());
             final TopicAdminApi topicAdmin = new TopicAdminApi(controller, config);
             final ConfigApi configApi = new ConfigApi(controller, config);
             final OffsetsApi offsets = new OffsetsApi(partitions);
-            final LeaderDiscovery leaders = new LeaderDiscovery(controller::image); // who leads what, for refusals
             final ClusterApi cluster = new ClusterApi(controller, producerIds);
             final Map<Short, ColdPathApi> coldPath = new HashMap<>();
             coldPath.put(ApiKeys.METADATA.id, new MetadataApi(controller, config));
@@ -202,9 +214,9 @@ public final class RingBroker implements AutoCloseable
             coldPath.put(ApiKeys.DESCRIBE_CONFIGS.id, configApi::describeConfigs);
             coldPath.put(ApiKeys.ALTER_CONFIGS.id, configApi::alterConfigs);
             coldPath.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, configApi::incrementalAlterConfigs);
-            coldPath.put(ApiKeys.LIST_OFFSETS.id, leaders.heldElsewhere(offsets::listOffsets));
-            coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, leaders.heldElsewhere(offsets::offsetForLeaderEpoch));
-            coldPath.put(ApiKeys.DELETE_RECORDS.id, leaders.heldElsewhere(offsets::deleteRecords));
+            coldPath.put(ApiKeys.LIST_OFFSETS.id, offsets::listOffsets);
+            coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, offsets::offsetForLeaderEpoch);
+            coldPath.put(ApiKeys.DELETE_RECORDS.id, offsets::deleteRecords);
             coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
             coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
             coldPath.putAll(KafkaApiTable.coldPathApis(partitions, config));
@@ -220,10 +232,9 @@ public final class RingBroker implements AutoCloseable
             groups = GroupService.start(config, controller, partitions, errors); // creates __consumer_offsets if missing
             started.push(groups);
             async.putAll(groups.asyncApis());
-            final ProduceApi produce = new ProduceApi(partitions, leaders, metrics.requests(), listener::wakeUp);
+            final ProduceApi produce = new ProduceApi(partitions, metrics.requests(), listener::wakeUp);
             handler.delegate = new KafkaRequestRouter(apis, produce,
-                new FetchApi(partitions, leaders, waiters, metrics.requests()), coldPath, async, admin,
-                metrics.requests());
+                new FetchApi(partitions, waiters, metrics.requests()), coldPath, async, admin, metrics.requests());
             if (nativeService != null)
             {
                 nativeService.startGateway(admin, new TopicAutoCreation(controller, config), producerIds,
@@ -364,6 +375,9 @@ public final class RingBroker implements AutoCloseable
         LOG.info("Ringlog broker {} stopping", config.nodeId());
         CloseHelper.quietClose(metrics); // Metrics (issue 6): no scrape reads a log being closed
         CloseHelper.quietClose(listenerRunner); // stops accepting, closes connections
+        // Replication off the shards' threads before the quorum's Aeron client (which it may use) closes. Leaderships
+        // move away next, with the followers already caught up (acks=all records are on them).
+        replication.stop();
         CloseHelper.quietClose(quorum); // leaderships move away first; the partitions stay open until closed below
         if (nativeService != null)
         {

@@ -344,6 +344,44 @@ public final class PartitionSequencer
         return writer.raiseHighWatermark(offset);
     }
 
+    /**
+     * Append batches copied from the leader (replication's follower side), keeping their offsets and epochs, and
+     * record them in the idempotent-producer state, so that this replica recognises a retried batch if it becomes
+     * the leader. The high watermark does not move here: the leader says where it is. Shard thread only;
+     * allocation-free.
+     *
+     * @return a {@link io.ringlog.journal.JournalStatus} code.
+     */
+    public int appendAsFollower(final DirectBuffer buffer, final int offset, final int length)
+    {
+        assert onShard() : "follower append off the shard thread";
+        return writer.appendAsFollower(buffer, offset, length, shard.nowMs());
+    }
+
+    /** {@link #truncateTo} on the shard thread itself (replication composed onto it). */
+    public int truncateOnShard(final long offset)
+    {
+        assert onShard() : "truncation off the shard thread";
+        return writer.truncate(offset, shard.nowMs());
+    }
+
+    /**
+     * Drop the whole log and start it empty at {@code offset} (a follower whose log ends below the leader's log
+     * start); the high watermark becomes {@code offset}. Shard thread only.
+     */
+    public int restartAt(final long offset)
+    {
+        assert onShard() : "restart off the shard thread";
+        return writer.restartAt(offset, shard.nowMs());
+    }
+
+    /** {@link #setInSyncReplicas} on the shard thread itself. */
+    public void inSyncReplicasOnShard(final int count)
+    {
+        assert onShard() : "in-sync replicas set off the shard thread";
+        writer.inSyncReplicas(Math.max(1, count));
+    }
+
     /** The idempotent-producer state. Shard thread only. */
     public ProducerStateTable producerState()
     {

@@ -253,6 +253,30 @@ final class PartitionWriter implements EventPoller.Handler<ProduceEvent>
         return code;
     }
 
+    int appendAsFollower(final DirectBuffer buffer, final int offset, final int length, final long now)
+    {
+        final int code = log.appendAsFollower(buffer, offset, length, appendResult);
+        if (code == JournalStatus.OK)
+        {
+            producers.onAppended(buffer, offset, length, appendResult.firstOffset(), now);
+            appended.onAppend(appendResult.recordCount(), appendResult.bytes());
+        }
+        return code;
+    }
+
+    int restartAt(final long offset, final long now)
+    {
+        final int code = log.truncateFullyAndStartAt(offset);
+        if (code == JournalStatus.OK)
+        {
+            highWatermark.set(offset);
+            mirrorHighWatermark(offset);
+            pending.failBeyond(offset, ProduceStatus.NOT_LEADER_OR_FOLLOWER);
+            ProducerStateLoader.rebuild(log, producers, now);
+        }
+        return code;
+    }
+
     /**
      * Mirror the high watermark into {@code highWatermark} and the active segment's base offset into
      * {@code segmentBase} from now on (both null: stop), writing both at once. Shard thread, or before the partition

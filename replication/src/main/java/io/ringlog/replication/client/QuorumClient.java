@@ -148,6 +148,12 @@ public final class QuorumClient implements AutoCloseable
     // ------------------------------------------------------------------------------------------ any thread
 
     /** The latest metadata. */
+    /** The Aeron client the quorum traffic uses; other parts of the broker may add their own publications to it. */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
     public MetadataImage image()
     {
         return image;

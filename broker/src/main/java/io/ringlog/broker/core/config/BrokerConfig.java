@@ -191,6 +191,16 @@ public final class BrokerConfig
         "controller.quorum.request.timeout.ms", "5000", intBetween(100, 600_000),
         "how long a broker waits for the quorum to answer a change (create topic, producer ids, ...)");
 
+    public static final ConfigKey<String> REPLICATION_LISTENER = new ConfigKey<>("replication.listener", "",
+        text(), "host:port (UDP) where this broker receives replication from leaders and acks from followers, " +
+        "registered with the quorum; empty: the advertised host and a free port picked at each start");
+    public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = new ConfigKey<>("replica.lag.time.max.ms",
+        "30000", longAtLeast(10), "a follower that has not caught up with the leader's log end for this long leaves " +
+        "the ISR");
+    public static final ConfigKey<Integer> REPLICATION_TERM_LENGTH = new ConfigKey<>("replication.term.length",
+        "16777216", powerOfTwoBetween(65536, 1 << 30), "Aeron term length of the streams to other brokers; a " +
+        "message is at most an eighth of it, so it must be at least 8 x (message.max.bytes + 256)");
+
     /** Every key this broker understands, in the order they are documented. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, LISTENERS, ADVERTISED_LISTENERS, LOG_DIRS, NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR,
@@ -207,7 +217,7 @@ public final class BrokerConfig
         NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES,
         UNSTABLE_API_VERSIONS_ENABLE, PROCESS_ROLES, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
         BROKER_HEARTBEAT_INTERVAL_MS, CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, CONTROLLER_QUORUM_FETCH_TIMEOUT_MS,
-        CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS);
+        CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, REPLICATION_LISTENER, REPLICA_LAG_TIME_MAX_MS, REPLICATION_TERM_LENGTH);
 
     private final Map<String, String> given;
     private final Map<String, Object> values = new LinkedHashMap<>();
@@ -258,6 +268,50 @@ public final class BrokerConfig
         }
         defaultTopicConfig(); // checks the derived topic defaults now, not at the first topic
         checkQuorum();
+        checkReplication();
+    }
+
+    /** Every batch a leader takes must fit one Aeron message on the way to its followers. */
+    private void checkReplication()
+    {
+        final int term = get(REPLICATION_TERM_LENGTH);
+        final long needed = 8L * (get(MESSAGE_MAX_BYTES) + 256L);
+        if (term < needed)
+        {
+            throw new IllegalArgumentException("invalid value '" + term + "' for config " +
+                REPLICATION_TERM_LENGTH.name() + ": an Aeron message is at most an eighth of the term, and a batch of " +
+                MESSAGE_MAX_BYTES.name() + "=" + get(MESSAGE_MAX_BYTES) + " needs a term of at least " + needed);
+        }
+        replicationListener();
+    }
+
+    /**
+     * {@code replication.listener} as host and port; port 0 when it is empty or names no port (the broker picks a
+     * free one at start), host null when it is empty (the advertised host).
+     */
+    public Listener replicationListener()
+    {
+        final String text = get(REPLICATION_LISTENER).trim();
+        if (text.isEmpty())
+        {
+            return new Listener(null, 0);
+        }
+        final int colon = text.lastIndexOf(':');
+        try
+        {
+            final String host = colon < 0 ? text : text.substring(0, colon);
+            final int port = colon < 0 ? 0 : Integer.parseInt(text.substring(colon + 1));
+            if (host.isBlank() || port < 0 || port > 65535)
+            {
+                throw new NumberFormatException();
+            }
+            return new Listener(host, port);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("invalid value '" + text + "' for config " +
+                REPLICATION_LISTENER.name() + ": expected host:port, e.g. 127.0.0.1:9094");
+        }
     }
 
     /** node.id, process.roles and controller.quorum.voters must describe one place for this node in the quorum. */

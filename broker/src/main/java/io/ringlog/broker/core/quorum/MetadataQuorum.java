@@ -59,7 +59,8 @@ public final class MetadataQuorum implements AutoCloseable
      * @param aeronDirectoryName the broker's media driver, or null to let the quorum start its own.
      */
     public static MetadataQuorum start(final BrokerConfig config, final String clusterId, final String advertisedHost,
-        final int advertisedPort, final String aeronDirectoryName) throws IOException
+        final int advertisedPort, final String aeronDirectoryName, final List<Endpoint> otherEndpoints)
+        throws IOException
     {
         final QuorumSettings settings = QuorumSettings.of(config);
         ControllerNode node = null;
@@ -75,10 +76,10 @@ public final class MetadataQuorum implements AutoCloseable
                 LOG.info("Controller quorum member {} launched in {} ms (voters {}, data in {})", config.nodeId(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), settings.voters(), settings.dataDir());
             }
-            client = QuorumClient.start(settings.clientConfig(config,
-                NativeIngress.withNative(config, advertisedHost,
-                    new Endpoint(QuorumController.LISTENER_NAME, advertisedHost, advertisedPort, "PLAINTEXT")),
-                driverDir));
+            final List<Endpoint> endpoints = new java.util.ArrayList<>(NativeIngress.withNative(config, advertisedHost,
+                new Endpoint(QuorumController.LISTENER_NAME, advertisedHost, advertisedPort, "PLAINTEXT")));
+            endpoints.addAll(otherEndpoints); // replication's
+            client = QuorumClient.start(settings.clientConfig(config, endpoints, driverDir));
             awaitRegistration(config, settings, client, node);
             final QuorumController controller = new QuorumController(client, config, clusterId);
             final MetadataQuorum quorum = new MetadataQuorum(config, node, client, controller);

@@ -161,7 +161,7 @@ public final class ReplicaManager implements java.util.function.Consumer<Metadat
             {
                 if (partition.leadership() != image.leaderEpoch() || partition.leaderId() != nodeId)
                 {
-                    becomeLeader(partition, image.leaderEpoch());
+                    becomeLeader(partition, image.leaderEpoch(), image.isr().size());
                 }
             }
             else if (partition.isLeader() || partition.leaderId() != image.leader())
@@ -171,13 +171,18 @@ public final class ReplicaManager implements java.util.function.Consumer<Metadat
         }
     }
 
-    /** This broker leads {@code partition} from {@code epoch} on: batches are stamped with it, produce is taken. */
-    private void becomeLeader(final Partition partition, final int epoch)
+    /**
+     * This broker leads {@code partition} from {@code epoch} on: batches are stamped with it, produce is taken. The
+     * in-sync replica count is in place first, so that no acks=all write is answered before its followers have it
+     * (with one in-sync replica the sequencer commits at the log end by itself).
+     */
+    private void becomeLeader(final Partition partition, final int epoch, final int inSyncReplicas)
     {
         if (partition.sequencer().leaderEpoch() != epoch)
         {
             partition.sequencer().setLeaderEpoch(epoch).join();
         }
+        partition.sequencer().setInSyncReplicas(Math.max(1, inSyncReplicas)).join();
         partition.becomeLeader(nodeId, epoch);
         LOG.info("partition {} led here at epoch {}", partition, epoch);
         listeners.forEach(l -> l.onBecomeLeader(partition, epoch));
