@@ -1,5 +1,6 @@
 package io.ringlog.broker.kafka.fetch;
 
+import io.ringlog.broker.kafka.LeaderDiscovery;
 import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
 import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.broker.core.replica.ReplicaManager;
@@ -21,24 +22,34 @@ import java.util.concurrent.TimeUnit;
  * Fetch sessions (KIP-227) are answered as full fetches: the response carries session id 0, so clients keep
  * sending full requests, which Kafka allows. A request naming a session answers FETCH_SESSION_ID_NOT_FOUND.
  * <p>
+ * A partition led by another broker, whether this broker holds a follower's replica of it or none (a known topic's
+ * partition placed elsewhere), is answered NOT_LEADER_OR_FOLLOWER; from v12 that answer, and FENCED_LEADER_EPOCH's,
+ * names the current leader and epoch, and from v16 its endpoint (KIP-951). Such an answer goes at once (it carries an
+ * error) and is written with the generated classes, the records of the other partitions copied in: a rare path, taken
+ * by a consumer whose metadata is behind.
+ * <p>
  * Selector thread. The request is parsed with kafka-clients' generated class (one allocation per request, none per
  * record); the records never pass through the heap.
  */
 public final class FetchApi
 {
     private final ReplicaManager partitions;
+    private final LeaderDiscovery leaders;
     private final FetchWaiters[] waiters;
     private final KafkaApiMetrics metrics;
     private final FetchResponder responder = new FetchResponder();
 
     /**
      * @param partitions the partitions this broker leads.
+     * @param leaders    who leads the partitions this broker does not.
      * @param waiters    one per sequencer shard, indexed by shard.
      * @param metrics    where errors and bytes served are counted (on the selector thread, when an answer is released).
      */
-    public FetchApi(final ReplicaManager partitions, final FetchWaiters[] waiters, final KafkaApiMetrics metrics)
+    public FetchApi(final ReplicaManager partitions, final LeaderDiscovery leaders, final FetchWaiters[] waiters,
+        final KafkaApiMetrics metrics)
     {
         this.partitions = partitions;
+        this.leaders = leaders;
         this.waiters = waiters;
         this.metrics = metrics;
     }
@@ -96,7 +107,9 @@ public final class FetchApi
                 fetch.partitionMaxBytes[i] = p.partitionMaxBytes();
                 if (partition == null)
                 {
-                    fetch.errors[i] = byId && !Uuid.ZERO_UUID.equals(topic.topicId()) &&
+                    // No replica here: another broker's partition of a known topic, or an unknown one.
+                    fetch.errors[i] = leaders.knows(byId ? null : topic.topic(), id, p.partition()) ?
+                        Errors.NOT_LEADER_OR_FOLLOWER.code() : byId && !Uuid.ZERO_UUID.equals(topic.topicId()) &&
                         partitions.topicPartitionCount(id) < 0 ?
                         Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code();
                 }
@@ -136,6 +149,13 @@ public final class FetchApi
     private void respondNow(final PendingFetch fetch)
     {
         // On the selector thread a completion is queued inline and never back-pressured.
-        responder.respond(fetch);
+        if (fetch.version >= FetchResponder.FIRST_CURRENT_LEADER_VERSION && fetch.sendsElsewhere())
+        {
+            responder.respondNamingLeaders(fetch, leaders.image());
+        }
+        else
+        {
+            responder.respond(fetch);
+        }
     }
 }

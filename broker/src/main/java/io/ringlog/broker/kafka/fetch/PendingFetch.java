@@ -101,6 +101,19 @@ final class PendingFetch implements ResponseReleaseHandler
         }
     }
 
+    /** Whether a partition is answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH: its client goes elsewhere. */
+    boolean sendsElsewhere()
+    {
+        for (final short error : errors)
+        {
+            if (error == Errors.NOT_LEADER_OR_FOLLOWER.code() || error == Errors.FENCED_LEADER_EPOCH.code())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int partitionCount()
     {
         return partitions.length;

@@ -43,12 +43,16 @@ final class GroupLoader
         final PartitionLog log;
         final long end;
         final long startNs = System.nanoTime();
+        final long recordsBefore;
+        final long skippedBefore;
         long offset;
 
-        Load(final int partition, final PartitionLog log)
+        Load(final int partition, final PartitionLog log, final long recordsBefore, final long skippedBefore)
         {
             this.partition = partition;
             this.log = log;
+            this.recordsBefore = recordsBefore;
+            this.skippedBefore = skippedBefore;
             this.offset = log.logStartOffset();
             this.end = log.logEndOffset();
         }
@@ -63,7 +67,7 @@ final class GroupLoader
     /** Start reading back a partition this broker now leads ({@link OffsetsLog#own} done). */
     void start(final int partition, final PartitionLog log)
     {
-        loads.addLast(new Load(partition, log));
+        loads.addLast(new Load(partition, log, records, skippedRecords));
     }
 
     /** Stop reading a partition: it is no longer led here. */
@@ -157,9 +161,9 @@ final class GroupLoader
             }
         }
         coordinator.log.loaded(load.partition);
-        LOG.info("{}-{} loaded: {} group(s), {} member(s), offsets {}..{} ({} record(s) read, {} skipped, so far) " +
-            "in {} ms", OffsetsLog.TOPIC, load.partition, count, members, load.log.logStartOffset(), load.end, records,
-            skippedRecords, (System.nanoTime() - load.startNs) / 1_000_000);
+        LOG.info("{}-{} loaded: {} group(s), {} member(s), offsets up to {}, {} record(s) read ({} skipped) in {} ms",
+            OffsetsLog.TOPIC, load.partition, count, members, load.end, records - load.recordsBefore,
+            skippedRecords - load.skippedBefore, (System.nanoTime() - load.startNs) / 1_000_000);
     }
 
     private void replayRecord(final int partition, final ByteBuffer keyBytes, final ByteBuffer valueBytes)

@@ -1,6 +1,9 @@
 package io.ringlog.broker.kafka.produce;
 
 import io.ringlog.broker.core.errors.ErrorCodes;
+import io.ringlog.broker.core.metadata.MetadataImage;
+import io.ringlog.broker.kafka.KafkaIds;
+import io.ringlog.broker.kafka.LeaderDiscovery;
 import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
 import io.ringlog.transport.kafka.net.KafkaRequest;
 import io.ringlog.transport.kafka.net.KafkaResponse;
@@ -9,6 +12,8 @@ import io.ringlog.transport.kafka.protocol.KafkaApis;
 import io.ringlog.transport.kafka.protocol.KafkaMessages;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.LeaderIdAndEpoch;
+import org.apache.kafka.common.message.ProduceResponseData.NodeEndpoint;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 
@@ -25,6 +30,9 @@ import java.util.List;
  * completed. With acks=0 the answer is "no response", but it still waits for the appends, because the batches are
  * read from the request's own buffer, which the listener reuses once the request is completed.
  * <p>
+ * From v10 a partition answered NOT_LEADER_OR_FOLLOWER carries the current leader and epoch, and the answer the
+ * leaders' endpoints (KIP-951), read from the metadata image as the answer is built (the error path only).
+ * <p>
  * Metrics: an answer with a partition error carries this object as its release handler, so the errors are counted
  * on the selector thread once the listener is done with it ({@link KafkaApiMetrics} has one writer), and only then
  * does this object go back to the pool. An error-free answer, and acks=0's missing one, count nothing here (so acks=0
@@ -34,6 +42,9 @@ import java.util.List;
  */
 final class PendingProduce implements ResponseReleaseHandler
 {
+    /** The first Produce version whose answers carry KIP-951's current leader and node endpoints. */
+    static final short FIRST_CURRENT_LEADER_VERSION = 10;
+
     final int id;
     private final ProduceApi owner;
     private final KafkaApiMetrics metrics;
@@ -142,18 +153,25 @@ final class PendingProduce implements ResponseReleaseHandler
         }
         final ProduceResponseData data = new ProduceResponseData().setThrottleTimeMs(0);
         boolean anyError = false;
+        MetadataImage image = null; // read once, and only for a refusal that names the leader
         for (int t = 0; t < topicCount; t++)
         {
             final List<PartitionProduceResponse> partitions = new ArrayList<>(topicStart[t + 1] - topicStart[t]);
             for (int i = topicStart[t]; i < topicStart[t + 1]; i++)
             {
                 anyError |= errors[i] != ErrorCodes.NONE;
-                partitions.add(new PartitionProduceResponse()
+                final PartitionProduceResponse partition = new PartitionProduceResponse()
                     .setIndex(partitionIndexes[i])
                     .setErrorCode(errors[i])
                     .setBaseOffset(errors[i] == ErrorCodes.NONE ? baseOffsets[i] : -1)
                     .setLogAppendTimeMs(logAppendTimes[i])
-                    .setLogStartOffset(logStartOffsets[i]));
+                    .setLogStartOffset(logStartOffsets[i]);
+                if (errors[i] == ErrorCodes.NOT_LEADER_OR_FOLLOWER && version >= FIRST_CURRENT_LEADER_VERSION)
+                {
+                    image = image == null ? owner.leaders.image() : image;
+                    nameLeader(image, data, partition, t, partitionIndexes[i]);
+                }
+                partitions.add(partition);
             }
             final TopicProduceResponse topic = new TopicProduceResponse().setPartitionResponses(partitions);
             if (version >= 13)
@@ -173,6 +191,28 @@ final class PendingProduce implements ResponseReleaseHandler
         if (!anyError || result != KafkaRequest.ACCEPTED)
         {
             owner.release(this);
+        }
+    }
+
+    /**
+     * KIP-951: the partition's current leader and epoch, and the leader's endpoint once in the answer. Nothing when the
+     * image does not know the partition; leader -1 (and no endpoint) when it has none.
+     */
+    private void nameLeader(final MetadataImage image, final ProduceResponseData data,
+        final PartitionProduceResponse partition, final int topic, final int index)
+    {
+        final MetadataImage.PartitionImage p = LeaderDiscovery.partition(image, topicNames[topic],
+            topicIds[topic] == null ? null : KafkaIds.toUuid(topicIds[topic]), index);
+        if (p == null)
+        {
+            return;
+        }
+        partition.setCurrentLeader(new LeaderIdAndEpoch().setLeaderId(p.leader()).setLeaderEpoch(p.leaderEpoch()));
+        final MetadataImage.BrokerRegistration leader = LeaderDiscovery.leader(image, p.leader());
+        if (leader != null && data.nodeEndpoints().find(leader.nodeId()) == null)
+        {
+            data.nodeEndpoints().add(new NodeEndpoint().setNodeId(leader.nodeId()).setHost(leader.host())
+                .setPort(leader.port()).setRack(leader.rack()));
         }
     }
 

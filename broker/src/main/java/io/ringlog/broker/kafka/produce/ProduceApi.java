@@ -3,6 +3,7 @@ package io.ringlog.broker.kafka.produce;
 import io.ringlog.broker.core.errors.ErrorCodes;
 import io.ringlog.broker.core.replica.Partition;
 import io.ringlog.broker.core.replica.ReplicaManager;
+import io.ringlog.broker.kafka.LeaderDiscovery;
 import io.ringlog.broker.kafka.metrics.KafkaApiMetrics;
 import io.ringlog.sequencer.ProduceStatus;
 import io.ringlog.transport.kafka.codec.ProduceRequestDecoder;
@@ -27,6 +28,11 @@ import java.util.UUID;
  * request only once this one is completed) and retried from there every duty cycle, at least every millisecond. A full ring so delays the producer instead of failing its batch with REQUEST_TIMED_OUT.
  * A held-back offer counts in the sequencer's back-pressure counter each time it is refused.
  * <p>
+ * <b>Leaders elsewhere.</b> A partition led by another broker is refused NOT_LEADER_OR_FOLLOWER, whether this broker
+ * holds a follower's replica of it or none (a known topic's partition placed on other brokers); from v10 the answer
+ * names the current leader, its epoch and its endpoint (KIP-951, {@link LeaderDiscovery}), read from the metadata
+ * image when the answer is built.
+ * <p>
  * Selector thread, all of it. Allocation: none per record; per request, the answer's generated objects (cold
  * enough at one per request, and off the shard now), and for byId requests a {@code UUID} per topic.
  */
@@ -36,6 +42,8 @@ public final class ProduceApi
     static final int DRAIN_LIMIT = 1024;
 
     private final ReplicaManager partitions;
+    /** Who leads what, for refusals: read only on the error path. */
+    final LeaderDiscovery leaders;
     private final KafkaApiMetrics metrics;
     private final ProduceRequestDecoder decoder = new ProduceRequestDecoder();
     private final ProduceCompletions completions;
@@ -48,12 +56,15 @@ public final class ProduceApi
 
     /**
      * @param partitions   the replicas this broker holds.
+     * @param leaders      who leads the partitions this broker does not.
      * @param metrics      where answers' errors are counted (on the selector thread, when the answer is released).
      * @param wakeSelector wakes the listener's selector when a shard leaves a completion; any thread.
      */
-    public ProduceApi(final ReplicaManager partitions, final KafkaApiMetrics metrics, final Runnable wakeSelector)
+    public ProduceApi(final ReplicaManager partitions, final LeaderDiscovery leaders, final KafkaApiMetrics metrics,
+        final Runnable wakeSelector)
     {
         this.partitions = partitions;
+        this.leaders = leaders;
         this.metrics = metrics;
         this.completions = new ProduceCompletions(ProduceCompletions.CAPACITY, wakeSelector);
     }
@@ -165,7 +176,9 @@ public final class ProduceApi
                 }
                 else if (partition == null)
                 {
-                    pending.refuse(i, byId && partitions.topicPartitionCount(id) < 0 ?
+                    // No replica here: another broker's partition of a known topic, or an unknown one.
+                    pending.refuse(i, leaders.knows(pending.topicNames[t], id, index) ?
+                        ErrorCodes.NOT_LEADER_OR_FOLLOWER : byId && partitions.topicPartitionCount(id) < 0 ?
                         ErrorCodes.UNKNOWN_TOPIC_ID : ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION);
                 }
                 else if (!partition.isLeader()) // a follower's replica: another broker takes its produce
