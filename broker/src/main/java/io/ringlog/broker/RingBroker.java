@@ -15,6 +15,7 @@ import io.ringlog.broker.kafka.ColdPathApi;
 import io.ringlog.broker.kafka.admin.ConfigApi;
 import io.ringlog.broker.kafka.KafkaApiTable;
 import io.ringlog.broker.kafka.KafkaRequestRouter;
+import io.ringlog.broker.kafka.LeaderDiscovery;
 import io.ringlog.broker.kafka.admin.MetadataApi;
 import io.ringlog.broker.kafka.admin.OffsetsApi;
 import io.ringlog.broker.kafka.admin.TopicAdminApi;
@@ -205,6 +206,7 @@ public final class RingBroker implements AutoCloseable
             final TopicAdminApi topicAdmin = new TopicAdminApi(controller, config);
             final ConfigApi configApi = new ConfigApi(controller, config);
             final OffsetsApi offsets = new OffsetsApi(partitions);
+            final LeaderDiscovery leaders = new LeaderDiscovery(controller::image); // who leads what, for refusals
             final ClusterApi cluster = new ClusterApi(controller, producerIds);
             final Map<Short, ColdPathApi> coldPath = new HashMap<>();
             coldPath.put(ApiKeys.METADATA.id, new MetadataApi(controller, config));
@@ -214,9 +216,9 @@ public final class RingBroker implements AutoCloseable
             coldPath.put(ApiKeys.DESCRIBE_CONFIGS.id, configApi::describeConfigs);
             coldPath.put(ApiKeys.ALTER_CONFIGS.id, configApi::alterConfigs);
             coldPath.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS.id, configApi::incrementalAlterConfigs);
-            coldPath.put(ApiKeys.LIST_OFFSETS.id, offsets::listOffsets);
-            coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, offsets::offsetForLeaderEpoch);
-            coldPath.put(ApiKeys.DELETE_RECORDS.id, offsets::deleteRecords);
+            coldPath.put(ApiKeys.LIST_OFFSETS.id, leaders.heldElsewhere(offsets::listOffsets));
+            coldPath.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH.id, leaders.heldElsewhere(offsets::offsetForLeaderEpoch));
+            coldPath.put(ApiKeys.DELETE_RECORDS.id, leaders.heldElsewhere(offsets::deleteRecords));
             coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
             coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
             coldPath.putAll(KafkaApiTable.coldPathApis(partitions, config));
@@ -232,9 +234,10 @@ public final class RingBroker implements AutoCloseable
             groups = GroupService.start(config, controller, partitions, errors); // creates __consumer_offsets if missing
             started.push(groups);
             async.putAll(groups.asyncApis());
-            final ProduceApi produce = new ProduceApi(partitions, metrics.requests(), listener::wakeUp);
+            final ProduceApi produce = new ProduceApi(partitions, leaders, metrics.requests(), listener::wakeUp);
             handler.delegate = new KafkaRequestRouter(apis, produce,
-                new FetchApi(partitions, waiters, metrics.requests()), coldPath, async, admin, metrics.requests());
+                new FetchApi(partitions, leaders, waiters, metrics.requests()), coldPath, async, admin,
+                metrics.requests());
             if (nativeService != null)
             {
                 nativeService.startGateway(admin, new TopicAutoCreation(controller, config), producerIds,

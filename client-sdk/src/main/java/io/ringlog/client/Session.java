@@ -74,8 +74,7 @@ final class Session implements AutoCloseable
         final BrokerProxy proxy,
         final EgressPoller egressPoller,
         final SessionListener listener,
-        final ErrorHandler errorHandler,
-        final String brokerIngressChannel)
+        final ErrorHandler errorHandler)
     {
         this.ctx = ctx;
         this.aeronConnection = aeronConnection;
@@ -83,9 +82,9 @@ final class Session implements AutoCloseable
         this.egressPoller = egressPoller;
         this.listener = listener;
         this.errorHandler = errorHandler;
-        this.responseChannelBase = ResponseChannels.base(ctx.responseChannel(), brokerIngressChannel);
+        this.responseChannelBase = ResponseChannels.base(ctx.responseChannel(), ctx.ingressChannel());
         this.ingressChannel = ResponseChannels.ingress(
-            brokerIngressChannel,
+            ctx.ingressChannel(),
             Math.max(ResponseChannels.MIN_INGRESS_TERM_LENGTH, ResponseChannels.termLengthFor(ctx.batchSize())));
         this.responseTermLength = ResponseChannels.termLengthFor(
             Math.max(ctx.maxPartitionFetchBytes(), ctx.batchSize()));

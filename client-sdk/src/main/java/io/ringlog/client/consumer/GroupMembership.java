@@ -1,5 +1,6 @@
 package io.ringlog.client.consumer;
 
+import io.ringlog.client.BrokerProxy;
 import io.ringlog.client.ClientContext;
 import io.ringlog.client.ResponseListener;
 import io.ringlog.client.RinglogClient;
@@ -61,6 +62,7 @@ final class GroupMembership
     private static final byte[] NO_MEMBER_ID = new byte[0];
 
     private final RinglogClient client;
+    private final BrokerProxy proxy;
     private final Listener listener;
     private final String groupId;
     private final byte[] groupIdBytes;
@@ -93,6 +95,7 @@ final class GroupMembership
     {
         final ClientContext ctx = client.context();
         this.client = client;
+        this.proxy = client.proxy();
         this.listener = listener;
         this.groupId = ctx.groupId();
         this.groupIdBytes = groupId.getBytes(StandardCharsets.UTF_8);
@@ -182,7 +185,7 @@ final class GroupMembership
 
     int doWork(final long nowMs)
     {
-        if (!client.proxy().isSessionOpen())
+        if (!proxy.isSessionOpen())
         {
             return 0;
         }
@@ -195,7 +198,7 @@ final class GroupMembership
             case STABLE:
                 if (!heartbeatInFlight && nowMs - lastHeartbeatMs >= heartbeatIntervalMs)
                 {
-                    if (client.proxy().heartbeat(generationId, groupIdBytes, memberIdBytes, heartbeatListener) > 0)
+                    if (proxy.heartbeat(generationId, groupIdBytes, memberIdBytes, heartbeatListener) > 0)
                     {
                         heartbeatInFlight = true;
                         lastHeartbeatMs = nowMs;
@@ -215,7 +218,7 @@ final class GroupMembership
         owned.forEach((t, p) -> ownedNow.put(t, p.isEmpty() ? none : p));
         final byte[] subscription = ConsumerProtocol.serializeSubscription(
             new ConsumerProtocol.Subscription(topics, ownedNow, null), ConsumerProtocol.SUBSCRIPTION_VERSION);
-        final long id = client.proxy().joinGroup(sessionTimeoutMs, rebalanceTimeoutMs, groupIdBytes, memberIdBytes,
+        final long id = proxy.joinGroup(sessionTimeoutMs, rebalanceTimeoutMs, groupIdBytes, memberIdBytes,
             ConsumerProtocol.RANGE_ASSIGNOR, subscription, new JoinListener());
         if (id > 0)
         {
@@ -254,7 +257,7 @@ final class GroupMembership
             members = new String[0];
             assignments = new byte[0][];
         }
-        final long id = client.proxy().syncGroup(generationId, members, assignments, groupIdBytes, memberIdBytes,
+        final long id = proxy.syncGroup(generationId, members, assignments, groupIdBytes, memberIdBytes,
             protocolName, rebalanceTimeoutMs, new SyncListener());
         if (id > 0)
         {
@@ -301,9 +304,9 @@ final class GroupMembership
     /** Leave the group (best effort: the coordinator would expire the member after its session timeout). */
     void leave()
     {
-        if (!memberId.isEmpty() && client.proxy().isSessionOpen())
+        if (!memberId.isEmpty() && proxy.isSessionOpen())
         {
-            client.proxy().leaveGroup(groupIdBytes, memberIdBytes, new ResponseListener()
+            proxy.leaveGroup(groupIdBytes, memberIdBytes, new ResponseListener()
             {
                 @Override
                 public void onResponse(
