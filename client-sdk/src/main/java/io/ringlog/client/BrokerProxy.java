@@ -3,6 +3,7 @@ package io.ringlog.client;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.ringlog.transport.nativeproto.NativeProtocol;
+import io.ringlog.transport.nativeproto.codecs.BrokersRequestEncoder;
 import io.ringlog.transport.nativeproto.codecs.CloseSessionEncoder;
 import io.ringlog.transport.nativeproto.codecs.ConnectEncoder;
 import io.ringlog.transport.nativeproto.codecs.HeartbeatRequestEncoder;
@@ -53,6 +54,7 @@ public final class BrokerProxy
     private final KeepAliveEncoder keepAlive = new KeepAliveEncoder();
     private final CloseSessionEncoder closeSession = new CloseSessionEncoder();
     private final MetadataRequestEncoder metadata = new MetadataRequestEncoder();
+    private final BrokersRequestEncoder brokers = new BrokersRequestEncoder();
     private final InitProducerIdRequestEncoder initProducerId = new InitProducerIdRequestEncoder();
     private final SubscribeRequestEncoder subscribe = new SubscribeRequestEncoder();
     private final UnsubscribeRequestEncoder unsubscribe = new UnsubscribeRequestEncoder();
@@ -70,7 +72,6 @@ public final class BrokerProxy
     private ExclusivePublication publication;
     private long sessionId = -1;
     private long lastOfferMs;
-    private long nextCorrelationId = 1;
     private boolean sessionOpen;
 
     BrokerProxy(final ClientContext ctx, final ControlCalls calls, final CachedEpochClock clock)
@@ -80,10 +81,13 @@ public final class BrokerProxy
         this.clock = clock;
     }
 
-    /** A correlation id never used before by this client. */
+    /**
+     * A correlation id never used before by this client, on any of its broker connections (one counter for the
+     * client: answers from every broker are routed by it).
+     */
     public long nextCorrelationId()
     {
-        return nextCorrelationId++;
+        return calls.nextCorrelationId();
     }
 
     /** True while the session is open: requests sent now will be answered. */
@@ -208,6 +212,14 @@ public final class BrokerProxy
             .correlationId(correlationId)
             .topic(topic);
         return request(correlationId, metadata.encodedLength(), ctx.requestTimeoutMs(), listener);
+    }
+
+    /** {@code BrokersRequest} (protocol version 1); answered by {@code BrokersResponse}. */
+    public long brokers(final ResponseListener listener)
+    {
+        final long correlationId = nextCorrelationId();
+        brokers.wrapAndApplyHeader(buffer, 0, header).sessionId(sessionId).correlationId(correlationId);
+        return request(correlationId, brokers.encodedLength(), ctx.requestTimeoutMs(), listener);
     }
 
     /** {@code InitProducerIdRequest}; answered by {@code InitProducerIdResponse}. */

@@ -13,11 +13,15 @@ public interface ClientComponent
     /** One turn of the component's own work (timers, sends). @return work done, 0 when idle. */
     int doWork(long nowMs);
 
-    /** A session opened; {@code reconnected} when it replaces a lost one. */
-    void onSessionOpened(boolean reconnected);
+    /** A session with one broker opened; {@code reconnected} when it replaces a lost one of that connection. */
+    void onSessionOpened(BrokerConnection connection, boolean reconnected);
 
-    /** The session was lost: nothing in flight will be answered. */
-    void onSessionLost(String reason);
+    /**
+     * A broker's session was lost: nothing in flight on it will be answered.
+     *
+     * @param controlConnection whether it carried the control calls (metadata, groups, offsets): those failed.
+     */
+    void onSessionLost(BrokerConnection connection, boolean controlConnection, String reason);
 
     /**
      * An egress message neither the session nor a control call consumed.

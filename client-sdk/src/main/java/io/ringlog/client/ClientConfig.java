@@ -15,6 +15,11 @@ public final class ClientConfig
     public static final String AERON_DIR = CommonContext.AERON_DIR_PROP_NAME; // "aeron.dir"
     public static final String AERON_DRIVER_TIMEOUT_MS = CommonContext.DRIVER_TIMEOUT_PROP_NAME; // "aeron.driver.timeout"
     public static final String INGRESS_CHANNEL = "ringlog.ingress.channel";
+    /**
+     * Several brokers' ingress channels, comma-separated: the client connects to each, and any open one serves
+     * metadata. Unset: {@link #INGRESS_CHANNEL} alone.
+     */
+    public static final String BOOTSTRAP_CHANNELS = "ringlog.bootstrap.channels";
     public static final String INGRESS_STREAM_ID = "ringlog.ingress.stream.id";
     public static final String RESPONSE_CHANNEL = "ringlog.response.channel";
     public static final String RESPONSE_STREAM_ID = "ringlog.response.stream.id";

@@ -29,6 +29,7 @@ public final class ClientContext
     private long driverTimeoutMs = CommonContext.DRIVER_TIMEOUT_MS;
     private boolean useConductorInvoker = true;
     private String ingressChannel = ClientConfig.DEFAULT_INGRESS_CHANNEL;
+    private String bootstrapChannels;
     private int ingressStreamId = NativeProtocol.DEFAULT_INGRESS_STREAM_ID;
     private String responseChannel;
     private int responseStreamId = NativeProtocol.DEFAULT_EGRESS_STREAM_ID;
@@ -97,6 +98,7 @@ public final class ClientContext
             case ClientConfig.AERON_DIR -> aeronDirectoryName(v);
             case ClientConfig.AERON_DRIVER_TIMEOUT_MS -> driverTimeoutMs(positiveLong(key, v));
             case ClientConfig.INGRESS_CHANNEL -> ingressChannel(v);
+            case ClientConfig.BOOTSTRAP_CHANNELS -> bootstrapChannels(v.isEmpty() ? null : v);
             case ClientConfig.INGRESS_STREAM_ID -> ingressStreamId(integer(key, v));
             case ClientConfig.RESPONSE_CHANNEL -> responseChannel(v);
             case ClientConfig.RESPONSE_STREAM_ID -> responseStreamId(integer(key, v));
@@ -146,6 +148,12 @@ public final class ClientContext
         require(ClientConfig.RESPONSE_CHANNEL, responseChannel,
             null == responseChannel || responseChannel.startsWith("aeron:"), "an Aeron channel");
         ResponseChannels.base(responseChannel, ingressChannel); // throws ConfigException for a bad channel
+        for (final String channel : bootstrapChannels())
+        {
+            require(ClientConfig.BOOTSTRAP_CHANNELS, bootstrapChannels, channel.startsWith("aeron:"),
+                "Aeron channels separated by commas (aeron:udp?endpoint=host:port,...)");
+            ResponseChannels.base(responseChannel, channel);
+        }
         require(ClientConfig.IDLE_STRATEGY, idleStrategy, null != newIdleStrategy(), "backoff, sleeping, yielding or busy-spin");
         require(ClientConfig.CLIENT_ID, clientId, null != clientId, "a client id");
         require(ClientConfig.ACKS, acks, acks == -1 || acks == 0 || acks == 1, "all, -1, 0 or 1");
@@ -326,6 +334,35 @@ public final class ClientContext
     public String ingressChannel()
     {
         return ingressChannel;
+    }
+
+    /**
+     * {@code ringlog.bootstrap.channels}: several brokers' ingress channels, comma-separated, for a cluster. The
+     * client connects to each; any open one answers metadata, and the client then connects to each partition's
+     * leader by the channel its broker registered. Null (the default): {@link #ingressChannel()} alone.
+     */
+    public ClientContext bootstrapChannels(final String channels)
+    {
+        this.bootstrapChannels = channels;
+        return this;
+    }
+
+    /** The channels the client bootstraps from: {@code ringlog.bootstrap.channels}, else the ingress channel. */
+    public java.util.List<String> bootstrapChannels()
+    {
+        if (null == bootstrapChannels)
+        {
+            return java.util.List.of(ingressChannel);
+        }
+        final java.util.List<String> list = new java.util.ArrayList<>();
+        for (final String c : bootstrapChannels.split(","))
+        {
+            if (!c.isBlank())
+            {
+                list.add(c.trim());
+            }
+        }
+        return list.isEmpty() ? java.util.List.of(ingressChannel) : list;
     }
 
     /** {@code ringlog.ingress.stream.id}: the broker's ingress stream (7701). */

@@ -33,6 +33,14 @@ final class ControlCalls
     private long nextDeadlineMs = Long.MAX_VALUE;
 
     /** @return false when {@link #MAX_PENDING} calls are already out. */
+    private long nextCorrelationId = 1;
+
+    /** The client's one correlation-id counter, shared by every broker connection's proxy. */
+    long nextCorrelationId()
+    {
+        return nextCorrelationId++;
+    }
+
     boolean register(final long correlationId, final long deadlineMs, final ResponseListener listener)
     {
         if (pending.size() >= MAX_PENDING)

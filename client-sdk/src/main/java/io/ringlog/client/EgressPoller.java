@@ -6,6 +6,7 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import io.ringlog.transport.nativeproto.NativeProtocol;
+import io.ringlog.transport.nativeproto.codecs.BrokersResponseDecoder;
 import io.ringlog.transport.nativeproto.codecs.ErrorResponseDecoder;
 import io.ringlog.transport.nativeproto.codecs.HeartbeatResponseDecoder;
 import io.ringlog.transport.nativeproto.codecs.InitProducerIdResponseDecoder;
@@ -51,7 +52,8 @@ final class EgressPoller implements ControlledFragmentHandler
             JoinGroupResponseDecoder.correlationIdEncodingOffset() != 0 ||
             SyncGroupResponseDecoder.correlationIdEncodingOffset() != 0 ||
             HeartbeatResponseDecoder.correlationIdEncodingOffset() != 0 ||
-            LeaveGroupResponseDecoder.correlationIdEncodingOffset() != 0)
+            LeaveGroupResponseDecoder.correlationIdEncodingOffset() != 0 ||
+            BrokersResponseDecoder.correlationIdEncodingOffset() != 0)
         {
             throw new ExceptionInInitializerError("a control answer no longer starts with its correlation id");
         }
@@ -161,6 +163,7 @@ final class EgressPoller implements ControlledFragmentHandler
             case SyncGroupResponseDecoder.TEMPLATE_ID:
             case HeartbeatResponseDecoder.TEMPLATE_ID:
             case LeaveGroupResponseDecoder.TEMPLATE_ID:
+            case BrokersResponseDecoder.TEMPLATE_ID:
                 onControlAnswer(templateId, buffer, body, blockLength, version);
                 return Action.CONTINUE;
 

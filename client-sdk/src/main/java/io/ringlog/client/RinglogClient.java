@@ -3,6 +3,7 @@ package io.ringlog.client;
 import io.aeron.Aeron;
 import io.ringlog.transport.nativeproto.NativeErrors;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -11,9 +12,20 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The native Ringlog client: one session with a broker over Aeron (IPC on the same host, UDP across hosts), shared
- * by a {@link io.ringlog.client.producer.RinglogProducer} and a {@link io.ringlog.client.consumer.RinglogConsumer}
- * built on it.
+ * The native Ringlog client: sessions with the brokers of a cluster over Aeron (IPC on the same host, UDP across
+ * hosts), shared by a {@link io.ringlog.client.producer.RinglogProducer} and a
+ * {@link io.ringlog.client.consumer.RinglogConsumer} built on it.
+ *
+ * <h2>Brokers and leaders</h2>
+ * The client connects to its bootstrap channels ({@code ringlog.bootstrap.channels}, else the one
+ * {@code ringlog.ingress.channel}); an open bootstrap connection (else any open one) carries the control calls:
+ * metadata, producer ids, groups, offsets. Metadata names each partition's leader and epoch, and
+ * {@code BrokersResponse} each live broker's native ingress channel; the producer sends a partition's batches, and
+ * the consumer subscribes to it, on a {@link BrokerConnection} to its leader, opened on first need (the cold path)
+ * and kept. A not-leader answer (which names the new leader) or a lost connection refreshes metadata (at most every
+ * {@code retry.backoff.ms}) and the partition moves to its new leader: unacknowledged batches are sent again there,
+ * a subscription resumes at its position. A connection to a broker that no longer appears among the live ones is
+ * closed.
  *
  * <h2>Driving it</h2>
  * Nothing happens unless {@link #poll()} is called: it is a duty cycle (Agrona's {@code Agent#doWork} habit) that
@@ -47,12 +59,16 @@ public final class RinglogClient implements AutoCloseable
     private final ClientContext ctx;
     private final CachedEpochClock clock = new CachedEpochClock();
     private final ControlCalls calls = new ControlCalls();
-    private final BrokerProxy proxy;
-    private final EgressPoller egress;
+    private final ErrorHandler errorHandler;
     private final AeronConnection aeronConnection;
-    private final Session session;
     private final IdleStrategy idleStrategy;
     private final Map<String, TopicMetadata> metadata = new HashMap<>();
+    private BrokerConnection[] connections = new BrokerConnection[0];
+    private Int2ObjectHashMap<String> brokerChannels = new Int2ObjectHashMap<>();
+    private BrokerConnection lastControl;
+    private int routingVersion;
+    private boolean refreshDue;
+    private long nextRefreshMs;
     private ClientComponent[] components = new ClientComponent[0];
     private Thread inside;
     private boolean inDutyCycle;
@@ -63,12 +79,34 @@ public final class RinglogClient implements AutoCloseable
         this.ctx = ctx;
         clock.update(System.currentTimeMillis());
         this.idleStrategy = ctx.newIdleStrategy();
-        final ErrorHandler errorHandler = ctx.errorHandler();
-        this.proxy = new BrokerProxy(ctx, calls, clock);
-        this.egress = new EgressPoller(calls, errorHandler, clock);
+        this.errorHandler = ctx.errorHandler();
         this.aeronConnection = new AeronConnection(ctx, errorHandler);
-        this.session = new Session(ctx, aeronConnection, proxy, egress, new SessionEvents(), errorHandler);
+        for (final String channel : ctx.bootstrapChannels())
+        {
+            newConnection(channel, true, -1);
+        }
+        lastControl = connections[0];
+    }
+
+    /** A connection to one broker, started by the next duty cycle. Cold path. */
+    private BrokerConnection newConnection(final String channel, final boolean bootstrap, final int nodeId)
+    {
+        final BrokerProxy proxy = new BrokerProxy(ctx, calls, clock);
+        final EgressPoller egress = new EgressPoller(calls, errorHandler, clock);
+        for (final ClientComponent component : components)
+        {
+            egress.addComponent(component);
+        }
+        final SessionEvents events = new SessionEvents();
+        final Session session = new Session(ctx, aeronConnection, proxy, egress, events, errorHandler, channel);
         egress.session(session);
+        final BrokerConnection connection = new BrokerConnection(channel, bootstrap, nodeId, session, proxy, egress);
+        events.connection = connection;
+        final BrokerConnection[] grown = java.util.Arrays.copyOf(connections, connections.length + 1);
+        grown[connections.length] = connection;
+        connections = grown;
+        routingVersion++;
+        return connection;
     }
 
     /**
@@ -101,10 +139,164 @@ public final class RinglogClient implements AutoCloseable
         return ctx;
     }
 
-    /** The request side of the native protocol, for the producer, the consumer and advanced use. */
+    /**
+     * The request side of the native protocol on the control connection (an open bootstrap connection, else any
+     * open one), for control calls and advanced use. Partition traffic goes to its leader's connection
+     * ({@link #leaderConnection}).
+     */
     public BrokerProxy proxy()
     {
-        return proxy;
+        return control().proxy;
+    }
+
+    /** The connection control calls go on: an open bootstrap connection, else any open one, else the first. */
+    public BrokerConnection control()
+    {
+        final BrokerConnection[] cs = connections;
+        for (final BrokerConnection c : cs)
+        {
+            if (c.bootstrap && c.session.isOpen())
+            {
+                return c;
+            }
+        }
+        for (final BrokerConnection c : cs)
+        {
+            if (c.session.isOpen())
+            {
+                return c;
+            }
+        }
+        return cs[0];
+    }
+
+    /** Every broker connection, bootstrap ones first (a copy: for tests and tools). */
+    public java.util.List<BrokerConnection> connections()
+    {
+        return java.util.List.of(connections);
+    }
+
+    /**
+     * Increases whenever metadata, the brokers' channels or a connection's state changed: a component that caches
+     * a partition's leader connection looks it up again when this moved. One field read.
+     */
+    public int routingVersion()
+    {
+        return routingVersion;
+    }
+
+    /**
+     * The connection to the broker that leads {@code topic}-{@code partition} by the cached metadata, opened now if
+     * the client has none to it yet (cold path); null when the leader, or its broker's channel, is not known yet
+     * (a refresh is then asked for). It may not be open yet: check {@link BrokerConnection#isOpen()}.
+     */
+    public BrokerConnection leaderConnection(final String topic, final int partition)
+    {
+        final TopicMetadata m = metadata.get(topic);
+        if (null == m || partition < 0 || partition >= m.partitionCount())
+        {
+            return null;
+        }
+        final int leader = m.partition(partition).leaderId();
+        if (leader < 0)
+        {
+            requestRefresh();
+            return null;
+        }
+        return connectionTo(leader);
+    }
+
+    /** The connection to broker {@code nodeId}, opened now if needed and its channel is known; else null. */
+    public BrokerConnection connectionTo(final int nodeId)
+    {
+        final BrokerConnection[] cs = connections;
+        for (final BrokerConnection c : cs)
+        {
+            if (c.nodeId == nodeId)
+            {
+                return c;
+            }
+        }
+        final String channel = brokerChannels.get(nodeId);
+        if (null == channel)
+        {
+            requestRefresh();
+            return null;
+        }
+        return newConnection(channel, false, nodeId);
+    }
+
+    /**
+     * A broker said it does not lead a partition, naming who does: when that is newer than the cached metadata, route
+     * there at once; a metadata refresh is asked for either way.
+     */
+    public void onNotLeader(final String topic, final int partition, final int leaderId, final int leaderEpoch)
+    {
+        final TopicMetadata m = metadata.get(topic);
+        if (null != m && leaderId >= 0 && partition >= 0 && partition < m.partitionCount() &&
+            leaderEpoch > m.partition(partition).leaderEpoch())
+        {
+            metadata.put(topic, m.withLeader(partition, leaderId, leaderEpoch));
+            routingVersion++;
+        }
+        requestRefresh();
+    }
+
+    /** Ask for every cached topic's metadata and the brokers' channels on the next duty cycle (rate-limited). */
+    public void requestRefresh()
+    {
+        refreshDue = true;
+    }
+
+    private int refresh(final long nowMs)
+    {
+        if (!refreshDue || nowMs < nextRefreshMs)
+        {
+            return 0;
+        }
+        final BrokerConnection c = control();
+        if (!c.session.isOpen())
+        {
+            return 0;
+        }
+        refreshDue = false;
+        nextRefreshMs = nowMs + ctx.retryBackoffMs();
+        c.proxy.brokers(new BrokersCall(this::onBrokers));
+        for (final String topic : metadata.keySet().toArray(new String[0]))
+        {
+            c.proxy.metadata(topic, new MetadataCall(topic, result -> cacheMetadata(topic, result)));
+        }
+        return 1;
+    }
+
+    private void cacheMetadata(final String topic, final TopicMetadata result)
+    {
+        metadata.put(topic, result);
+        routingVersion++;
+    }
+
+    /** The live brokers' channels: connections to brokers no longer among them are closed (not bootstrap ones). */
+    private void onBrokers(final Int2ObjectHashMap<String> channels)
+    {
+        brokerChannels = channels;
+        routingVersion++;
+        final BrokerConnection[] cs = connections;
+        int kept = 0;
+        final BrokerConnection[] next = new BrokerConnection[cs.length];
+        for (final BrokerConnection c : cs)
+        {
+            if (c.bootstrap || c.nodeId < 0 || channels.containsKey(c.nodeId))
+            {
+                next[kept++] = c;
+                continue;
+            }
+            c.session.lose("broker " + c.nodeId + " is no longer live", clock.time());
+            c.session.close();
+        }
+        if (kept != cs.length)
+        {
+            connections = java.util.Arrays.copyOf(next, kept);
+        }
     }
 
     /** The Aeron instance in use, or null while an owned one waits for a restarted driver. */
@@ -113,27 +305,28 @@ public final class RinglogClient implements AutoCloseable
         return aeronConnection.aeron();
     }
 
+    /** Whether the control connection is open (some broker can be asked for metadata). */
     public boolean isConnected()
     {
-        return session.isOpen();
+        return control().session.isOpen();
     }
 
-    /** The broker's id for the current session, or -1 when none is open. */
+    /** The control connection's session id, or -1 when none is open. */
     public long sessionId()
     {
-        return session.sessionId();
+        return control().session.sessionId();
     }
 
-    /** The broker id from the current session's {@code SessionOpened}. */
+    /** The broker id from the control connection's {@code SessionOpened}. */
     public int brokerId()
     {
-        return session.brokerId();
+        return control().session.brokerId();
     }
 
-    /** The response channel of the current session, as sent in {@code Connect}. */
+    /** The response channel of the control connection's session, as sent in {@code Connect}. */
     public String responseChannel()
     {
-        return session.responseChannel();
+        return control().session.responseChannel();
     }
 
     /** Milliseconds since the epoch, as of the start of the current (or last) duty cycle. */
@@ -145,7 +338,12 @@ public final class RinglogClient implements AutoCloseable
     /** Egress messages skipped because they did not decode or named another schema. */
     public long malformedMessageCount()
     {
-        return egress.malformedCount();
+        long n = 0;
+        for (final BrokerConnection c : connections)
+        {
+            n += c.egress.malformedCount();
+        }
+        return n;
     }
 
     /** Attach the producer or consumer; called by their constructors. */
@@ -155,7 +353,10 @@ public final class RinglogClient implements AutoCloseable
         final ClientComponent[] grown = java.util.Arrays.copyOf(components, components.length + 1);
         grown[components.length] = component;
         components = grown;
-        egress.addComponent(component);
+        for (final BrokerConnection c : connections)
+        {
+            c.egress.addComponent(component);
+        }
     }
 
     /**
@@ -186,9 +387,18 @@ public final class RinglogClient implements AutoCloseable
             final long nowMs = System.currentTimeMillis();
             clock.update(nowMs);
             int work = aeronConnection.invoke();
-            work += session.doWork(nowMs);
-            work += egress.poll(FRAGMENT_LIMIT);
+            final BrokerConnection[] cs = connections;
+            lastControl = control();
+            for (final BrokerConnection c : cs)
+            {
+                work += c.session.doWork(nowMs);
+            }
+            for (final BrokerConnection c : cs)
+            {
+                work += c.egress.poll(FRAGMENT_LIMIT);
+            }
             work += calls.expire(nowMs);
+            work += refresh(nowMs);
             for (final ClientComponent component : components)
             {
                 work += component.doWork(nowMs);
@@ -273,7 +483,7 @@ public final class RinglogClient implements AutoCloseable
         final long[] correlationId = {0};
         final boolean sent = pollUntil(() ->
         {
-            if (!session.isOpen())
+            if (!isConnected())
             {
                 return false;
             }
@@ -288,7 +498,7 @@ public final class RinglogClient implements AutoCloseable
         if (!sent)
         {
             throw new RinglogException(NativeErrors.REQUEST_TIMED_OUT, what + ": could not send within " +
-                ctx.requestTimeoutMs() + " ms (" + (session.isOpen() ? "back-pressured" : session.lastLossReason()) + ")");
+                ctx.requestTimeoutMs() + " ms (" + (isConnected() ? "back-pressured" : control().session.lastLossReason()) + ")");
         }
         if (!pollUntil(call::isDone, deadlineMs))
         {
@@ -317,8 +527,8 @@ public final class RinglogClient implements AutoCloseable
     /** Ask the broker for a topic's metadata now, replacing the cached copy. */
     public TopicMetadata fetchMetadata(final String topic)
     {
-        final MetadataCall call = new MetadataCall(topic, result -> metadata.put(topic, result));
-        call(() -> proxy.metadata(topic, call), call, "metadata for " + topic);
+        final MetadataCall call = new MetadataCall(topic, result -> cacheMetadata(topic, result));
+        call(() -> proxy().metadata(topic, call), call, "metadata for " + topic);
         return call.result();
     }
 
@@ -330,8 +540,8 @@ public final class RinglogClient implements AutoCloseable
      */
     public long requestMetadata(final String topic, final java.util.function.IntConsumer done)
     {
-        final MetadataCall call = new MetadataCall(topic, result -> metadata.put(topic, result));
-        return proxy.metadata(topic, new ResponseListener()
+        final MetadataCall call = new MetadataCall(topic, result -> cacheMetadata(topic, result));
+        return proxy().metadata(topic, new ResponseListener()
         {
             @Override
             public void onResponse(
@@ -357,25 +567,22 @@ public final class RinglogClient implements AutoCloseable
     }
 
     /**
-     * Refresh every cached topic's metadata in the background (after a reconnect: counter ids and epochs may have
-     * changed with the broker). Answers replace the cache entries as they come.
+     * Refresh every cached topic's metadata and the brokers' channels in the background, from the next duty cycle
+     * (after a reconnect: counter ids and epochs may have changed with the broker). Answers replace the cache
+     * entries as they come.
      */
     public void refreshMetadataAsync()
     {
-        for (final String topic : metadata.keySet().toArray(new String[0]))
-        {
-            final MetadataCall call = new MetadataCall(topic, result -> metadata.put(topic, result));
-            proxy.metadata(topic, call);
-        }
+        requestRefresh();
     }
 
     private void awaitSession(final long deadlineMs, final String what)
     {
-        if (!pollUntil(session::isOpen, deadlineMs))
+        if (!pollUntil(this::isConnected, deadlineMs))
         {
-            throw new RinglogException(NativeErrors.REQUEST_TIMED_OUT, what + ": no session with the broker on " +
-                ctx.ingressChannel() + " stream " + ctx.ingressStreamId() + " within " + ctx.connectTimeoutMs() +
-                " ms (" + session.lastLossReason() + ")");
+            throw new RinglogException(NativeErrors.REQUEST_TIMED_OUT, what + ": no session with a broker on " +
+                ctx.bootstrapChannels() + " stream " + ctx.ingressStreamId() + " within " + ctx.connectTimeoutMs() +
+                " ms (" + control().session.lastLossReason() + ")");
         }
     }
 
@@ -409,7 +616,10 @@ public final class RinglogClient implements AutoCloseable
                 ctx.errorHandler().onError(ex);
             }
         }
-        session.close();
+        for (final BrokerConnection c : connections)
+        {
+            c.session.close();
+        }
         calls.failAll(NativeErrors.SESSION_CLOSED, "the client closed");
         aeronConnection.close();
         closed = true;
@@ -437,28 +647,38 @@ public final class RinglogClient implements AutoCloseable
         return true;
     }
 
+    /** One broker connection's session events. */
     private final class SessionEvents implements SessionListener
     {
+        BrokerConnection connection;
+
         @Override
         public void onSessionOpened(final boolean reconnected)
         {
-            if (reconnected)
-            {
-                refreshMetadataAsync();
-            }
+            connection.nodeId = connection.session.brokerId();
+            routingVersion++;
+            requestRefresh(); // the brokers' channels, and after a reconnect the counter ids and epochs
             for (final ClientComponent component : components)
             {
-                component.onSessionOpened(reconnected);
+                component.onSessionOpened(connection, reconnected);
             }
         }
 
         @Override
         public void onSessionLost(final String reason)
         {
-            calls.failAll(NativeErrors.SESSION_CLOSED, "session lost: " + reason);
+            // Control calls wait on the control connection only: they fail when it is the one lost. Subscribe calls
+            // on a leader's connection are superseded by the consumer's own re-subscription.
+            final boolean control = connection == lastControl;
+            if (control)
+            {
+                calls.failAll(NativeErrors.SESSION_CLOSED, "session lost: " + reason);
+            }
+            routingVersion++;
+            requestRefresh();
             for (final ClientComponent component : components)
             {
-                component.onSessionLost(reason);
+                component.onSessionLost(connection, control, "broker " + connection.nodeId + ": " + reason);
             }
         }
     }

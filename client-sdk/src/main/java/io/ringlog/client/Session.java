@@ -74,7 +74,8 @@ final class Session implements AutoCloseable
         final BrokerProxy proxy,
         final EgressPoller egressPoller,
         final SessionListener listener,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final String brokerIngressChannel)
     {
         this.ctx = ctx;
         this.aeronConnection = aeronConnection;
@@ -82,9 +83,9 @@ final class Session implements AutoCloseable
         this.egressPoller = egressPoller;
         this.listener = listener;
         this.errorHandler = errorHandler;
-        this.responseChannelBase = ResponseChannels.base(ctx.responseChannel(), ctx.ingressChannel());
+        this.responseChannelBase = ResponseChannels.base(ctx.responseChannel(), brokerIngressChannel);
         this.ingressChannel = ResponseChannels.ingress(
-            ctx.ingressChannel(),
+            brokerIngressChannel,
             Math.max(ResponseChannels.MIN_INGRESS_TERM_LENGTH, ResponseChannels.termLengthFor(ctx.batchSize())));
         this.responseTermLength = ResponseChannels.termLengthFor(
             Math.max(ctx.maxPartitionFetchBytes(), ctx.batchSize()));

@@ -60,6 +60,15 @@ public final class TopicMetadata
         return partitions[partition];
     }
 
+    /** A copy whose {@code partition} has another leader and epoch (a not-leader answer named them). */
+    public TopicMetadata withLeader(final int partition, final int leaderId, final int leaderEpoch)
+    {
+        final PartitionMetadata[] copy = partitions.clone();
+        final PartitionMetadata p = copy[partition];
+        copy[partition] = new PartitionMetadata(p.partition(), leaderId, leaderEpoch, -1, -1, "");
+        return new TopicMetadata(name, topicIdMsb, topicIdLsb, copy);
+    }
+
     @Override
     public String toString()
     {

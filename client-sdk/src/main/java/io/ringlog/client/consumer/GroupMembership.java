@@ -1,6 +1,5 @@
 package io.ringlog.client.consumer;
 
-import io.ringlog.client.BrokerProxy;
 import io.ringlog.client.ClientContext;
 import io.ringlog.client.ResponseListener;
 import io.ringlog.client.RinglogClient;
@@ -62,7 +61,6 @@ final class GroupMembership
     private static final byte[] NO_MEMBER_ID = new byte[0];
 
     private final RinglogClient client;
-    private final BrokerProxy proxy;
     private final Listener listener;
     private final String groupId;
     private final byte[] groupIdBytes;
@@ -95,7 +93,6 @@ final class GroupMembership
     {
         final ClientContext ctx = client.context();
         this.client = client;
-        this.proxy = client.proxy();
         this.listener = listener;
         this.groupId = ctx.groupId();
         this.groupIdBytes = groupId.getBytes(StandardCharsets.UTF_8);
@@ -185,7 +182,7 @@ final class GroupMembership
 
     int doWork(final long nowMs)
     {
-        if (!proxy.isSessionOpen())
+        if (!client.proxy().isSessionOpen())
         {
             return 0;
         }
@@ -198,7 +195,7 @@ final class GroupMembership
             case STABLE:
                 if (!heartbeatInFlight && nowMs - lastHeartbeatMs >= heartbeatIntervalMs)
                 {
-                    if (proxy.heartbeat(generationId, groupIdBytes, memberIdBytes, heartbeatListener) > 0)
+                    if (client.proxy().heartbeat(generationId, groupIdBytes, memberIdBytes, heartbeatListener) > 0)
                     {
                         heartbeatInFlight = true;
                         lastHeartbeatMs = nowMs;
@@ -218,7 +215,7 @@ final class GroupMembership
         owned.forEach((t, p) -> ownedNow.put(t, p.isEmpty() ? none : p));
         final byte[] subscription = ConsumerProtocol.serializeSubscription(
             new ConsumerProtocol.Subscription(topics, ownedNow, null), ConsumerProtocol.SUBSCRIPTION_VERSION);
-        final long id = proxy.joinGroup(sessionTimeoutMs, rebalanceTimeoutMs, groupIdBytes, memberIdBytes,
+        final long id = client.proxy().joinGroup(sessionTimeoutMs, rebalanceTimeoutMs, groupIdBytes, memberIdBytes,
             ConsumerProtocol.RANGE_ASSIGNOR, subscription, new JoinListener());
         if (id > 0)
         {
@@ -257,7 +254,7 @@ final class GroupMembership
             members = new String[0];
             assignments = new byte[0][];
         }
-        final long id = proxy.syncGroup(generationId, members, assignments, groupIdBytes, memberIdBytes,
+        final long id = client.proxy().syncGroup(generationId, members, assignments, groupIdBytes, memberIdBytes,
             protocolName, rebalanceTimeoutMs, new SyncListener());
         if (id > 0)
         {
@@ -304,9 +301,9 @@ final class GroupMembership
     /** Leave the group (best effort: the coordinator would expire the member after its session timeout). */
     void leave()
     {
-        if (!memberId.isEmpty() && proxy.isSessionOpen())
+        if (!memberId.isEmpty() && client.proxy().isSessionOpen())
         {
-            proxy.leaveGroup(groupIdBytes, memberIdBytes, new ResponseListener()
+            client.proxy().leaveGroup(groupIdBytes, memberIdBytes, new ResponseListener()
             {
                 @Override
                 public void onResponse(

@@ -41,6 +41,9 @@ final class PartitionStream
     long logStartOffset = -1;
     long lastCommitted = -1;
     int leaderEpoch = -1;
+    /** The leader's connection the current subscription was sent on, and the routing version it was looked up at. */
+    io.ringlog.client.BrokerConnection connection;
+    int routingVersion = -1;
     RinglogException failure;
     private RinglogConsumer.CommitListener commitListener;
 

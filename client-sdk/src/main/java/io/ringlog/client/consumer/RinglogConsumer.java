@@ -1,7 +1,7 @@
 package io.ringlog.client.consumer;
 
 import io.aeron.logbuffer.ControlledFragmentHandler;
-import io.ringlog.client.BrokerProxy;
+import io.ringlog.client.BrokerConnection;
 import io.ringlog.client.ClientComponent;
 import io.ringlog.client.ClientContext;
 import io.ringlog.client.ResponseListener;
@@ -67,7 +67,6 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
     private static final byte[] NO_MEMBER = new byte[0];
 
     private final RinglogClient client;
-    private final BrokerProxy proxy;
     private final ClientContext ctx;
     private final SubscriptionEndedDecoder endedDecoder = new SubscriptionEndedDecoder();
     private final ExpandableRingBuffer staging;
@@ -86,11 +85,11 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
     private long nextAutoCommitMs;
     private long stagedMessages;
     private boolean closed;
+    private long notLeaderAnswers;
 
     public RinglogConsumer(final RinglogClient client)
     {
         this.client = client;
-        this.proxy = client.proxy();
         this.ctx = client.context();
         this.staging = new ExpandableRingBuffer(
             64 * 1024, BitUtil.findNextPositivePowerOfTwo(ctx.fetchMaxBytes()), true);
@@ -317,7 +316,9 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
             final PartitionStream stream = bySubscription.remove(d.subscriptionId());
             if (null != stream)
             {
-                onStreamError(stream, d.errorCode(), "subscription ended");
+                final short code = d.errorCode();
+                final int leaderId = code == NativeErrors.NOT_LEADER_OR_FOLLOWER ? d.leaderId() : -1;
+                onStreamError(stream, code, "subscription ended", leaderId, leaderId >= 0 ? d.leaderEpoch() : -1);
             }
             return ControlledFragmentHandler.Action.CONTINUE;
         }
@@ -338,6 +339,13 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
 
     /** A stream stopped or could not start: decide what next from the error. */
     private void onStreamError(final PartitionStream stream, final short errorCode, final String what)
+    {
+        onStreamError(stream, errorCode, what, -1, -1);
+    }
+
+    /** As above, with the leader a NOT_LEADER_OR_FOLLOWER answer named (-1 when none). */
+    private void onStreamError(final PartitionStream stream, final short errorCode, final String what,
+        final int leaderId, final int leaderEpoch)
     {
         if (stream.subscriptionId != 0)
         {
@@ -363,13 +371,18 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
             stream.retryAtMs = 0;
             return;
         }
-        if (errorCode == NativeErrors.UNKNOWN_TOPIC_ID || errorCode == NativeErrors.NOT_LEADER_OR_FOLLOWER ||
-            errorCode == NativeErrors.UNKNOWN_TOPIC_OR_PARTITION)
+        if (errorCode == NativeErrors.NOT_LEADER_OR_FOLLOWER)
+        {
+            notLeaderAnswers++;
+            client.onNotLeader(stream.topic, stream.partition, leaderId, leaderEpoch);
+        }
+        else if (errorCode == NativeErrors.UNKNOWN_TOPIC_ID || errorCode == NativeErrors.UNKNOWN_TOPIC_OR_PARTITION)
         {
             client.requestMetadata(stream.topic, ignore -> refreshStreams(stream.topic));
         }
         stream.state = PartitionStream.NEEDS_SUBSCRIBE;
-        stream.retryAtMs = client.nowMs() + ctx.retryBackoffMs();
+        final boolean elsewhere = leaderId >= 0 && (null == stream.connection || leaderId != stream.connection.nodeId());
+        stream.retryAtMs = client.nowMs() + (elsewhere ? 0 : ctx.retryBackoffMs());
     }
 
     private void refreshStreams(final String topic)
@@ -391,7 +404,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
     @Override
     public int doWork(final long nowMs)
     {
-        if (closed || !proxy.isSessionOpen())
+        if (closed || !client.isConnected())
         {
             return 0;
         }
@@ -403,6 +416,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
             {
                 case PartitionStream.NEEDS_POSITION -> work += resolvePosition(s);
                 case PartitionStream.NEEDS_SUBSCRIBE -> work += nowMs >= s.retryAtMs ? subscribeStream(s) : 0;
+                case PartitionStream.SUBSCRIBING, PartitionStream.STREAMING -> work += followLeader(s);
                 default -> { }
             }
         }
@@ -414,13 +428,44 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
         return work;
     }
 
+    /**
+     * When the routing changed and metadata names another leader for a live stream, end the old subscription (best
+     * effort) and subscribe on the new leader from the position: the next record not yet delivered.
+     */
+    private int followLeader(final PartitionStream s)
+    {
+        final int version = client.routingVersion();
+        if (s.routingVersion == version)
+        {
+            return 0;
+        }
+        s.routingVersion = version;
+        final BrokerConnection leader = client.leaderConnection(s.topic, s.partition);
+        if (null == leader || leader == s.connection)
+        {
+            return 0;
+        }
+        if (s.subscriptionId != 0)
+        {
+            bySubscription.remove(s.subscriptionId);
+            if (null != s.connection && s.connection.isOpen())
+            {
+                s.connection.proxy().unsubscribe(s.subscriptionId);
+            }
+            s.subscriptionId = 0;
+        }
+        s.state = PartitionStream.NEEDS_SUBSCRIBE;
+        s.retryAtMs = 0;
+        return 1;
+    }
+
     private int resolvePosition(final PartitionStream s)
     {
         if (null == groupIdBytes)
         {
             return startFromReset(s);
         }
-        final long id = proxy.offsetFetch(s.metadata.topicIdMsb(), s.metadata.topicIdLsb(), s.partition, groupIdBytes,
+        final long id = client.proxy().offsetFetch(s.metadata.topicIdMsb(), s.metadata.topicIdLsb(), s.partition, groupIdBytes,
             new OffsetFetchListener(s));
         if (id > 0)
         {
@@ -447,9 +492,16 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
 
     private int subscribeStream(final PartitionStream s)
     {
+        final BrokerConnection leader = client.leaderConnection(s.topic, s.partition);
+        s.routingVersion = client.routingVersion();
+        if (null == leader || !leader.isOpen())
+        {
+            s.retryAtMs = client.nowMs() + (null == leader ? ctx.retryBackoffMs() : 1);
+            return 0;
+        }
         final long from = s.position >= 0 ? s.position : s.resetTo;
         final SubscribeListener listener = new SubscribeListener(s);
-        final long id = proxy.subscribe(
+        final long id = leader.proxy().subscribe(
             s.metadata.topicIdMsb(), s.metadata.topicIdLsb(), s.partition, from, maxBytesPerMessage, listener);
         if (id <= 0)
         {
@@ -457,6 +509,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
             return 0;
         }
         listener.subscriptionId = id;
+        s.connection = leader;
         if (s.subscriptionId != 0)
         {
             bySubscription.remove(s.subscriptionId);
@@ -522,7 +575,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
         requireGroupId();
         final TopicMetadata m = client.metadata(topic);
         final OffsetFetchCall call = new OffsetFetchCall();
-        client.call(() -> proxy.offsetFetch(m.topicIdMsb(), m.topicIdLsb(), partition, groupIdBytes, call), call,
+        client.call(() -> client.proxy().offsetFetch(m.topicIdMsb(), m.topicIdLsb(), partition, groupIdBytes, call), call,
             "OffsetFetch " + topic + "-" + partition);
         return call.offset;
     }
@@ -549,7 +602,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
         requireGroupId();
         final TopicMetadata m = client.metadata(topic);
         final CommitCall call = new CommitCall();
-        client.call(() -> proxy.offsetCommit(m.topicIdMsb(), m.topicIdLsb(), partition, offset, -1, generationId(),
+        client.call(() -> client.proxy().offsetCommit(m.topicIdMsb(), m.topicIdLsb(), partition, offset, -1, generationId(),
             groupIdBytes, memberIdBytes(), call), call, "OffsetCommit " + topic + "-" + partition);
         final PartitionStream s = findStream(topic, partition);
         if (null != s)
@@ -581,7 +634,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
             }
             final CommitListener listener = s.commitListener();
             listener.arm(offset, callback);
-            if (proxy.offsetCommit(s.metadata.topicIdMsb(), s.metadata.topicIdLsb(), s.partition, offset, s.leaderEpoch,
+            if (client.proxy().offsetCommit(s.metadata.topicIdMsb(), s.metadata.topicIdLsb(), s.partition, offset, s.leaderEpoch,
                 generationId(), groupIdBytes, memberIdBytes(), listener) > 0)
             {
                 sent++;
@@ -693,39 +746,54 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
         if (s.subscriptionId != 0)
         {
             bySubscription.remove(s.subscriptionId);
-            proxy.unsubscribe(s.subscriptionId);
+            if (null != s.connection && s.connection.isOpen())
+            {
+                s.connection.proxy().unsubscribe(s.subscriptionId);
+            }
             s.subscriptionId = 0;
         }
         s.state = PartitionStream.FAILED;
     }
 
     @Override
-    public void onSessionOpened(final boolean reconnected)
+    public void onSessionOpened(final BrokerConnection connection, final boolean reconnected)
     {
         // Streams were reset when the session was lost; doWork subscribes them again from their positions.
     }
 
     @Override
-    public void onSessionLost(final String reason)
+    public void onSessionLost(final BrokerConnection connection, final boolean controlConnection, final String reason)
     {
-        bySubscription.clear();
+        // Streams on that broker subscribe again from their positions once their partition has a leader with an open
+        // connection (the same broker back, or the new leader); offset fetches were control calls.
         for (final PartitionStream s : streams)
         {
-            s.subscriptionId = 0;
-            if (s.state == PartitionStream.SUBSCRIBING || s.state == PartitionStream.STREAMING)
+            if (s.connection == connection &&
+                (s.state == PartitionStream.SUBSCRIBING || s.state == PartitionStream.STREAMING))
             {
+                if (s.subscriptionId != 0)
+                {
+                    bySubscription.remove(s.subscriptionId);
+                    s.subscriptionId = 0;
+                }
                 s.state = PartitionStream.NEEDS_SUBSCRIBE;
                 s.retryAtMs = 0;
             }
-            else if (s.state == PartitionStream.FETCHING_COMMITTED)
+            else if (controlConnection && s.state == PartitionStream.FETCHING_COMMITTED)
             {
                 s.state = PartitionStream.NEEDS_POSITION;
             }
         }
-        if (null != group)
+        if (null != group && controlConnection)
         {
             group.onSessionLost();
         }
+    }
+
+    /** NOT_LEADER_OR_FOLLOWER answers so far (subscriptions refused or ended because leadership moved). */
+    public long notLeaderAnswers()
+    {
+        return notLeaderAnswers;
     }
 
     /**
@@ -740,7 +808,7 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
         }
         try
         {
-            if (ctx.enableAutoCommit() && proxy.isSessionOpen())
+            if (ctx.enableAutoCommit() && client.isConnected())
             {
                 commitSync();
             }
@@ -816,7 +884,8 @@ public final class RinglogConsumer implements ClientComponent, AutoCloseable
             final short errorCode = d.errorCode();
             if (errorCode != NativeErrors.NONE)
             {
-                onStreamError(stream, errorCode, "subscribe");
+                final int leaderId = errorCode == NativeErrors.NOT_LEADER_OR_FOLLOWER ? d.leaderId() : -1;
+                onStreamError(stream, errorCode, "subscribe", leaderId, leaderId >= 0 ? d.leaderEpoch() : -1);
                 return;
             }
             if (stream.position < 0)

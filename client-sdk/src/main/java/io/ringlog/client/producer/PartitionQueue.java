@@ -25,6 +25,9 @@ final class PartitionQueue
     int nextSequence;
     long retryAfterMs;
     boolean active;
+    /** The leader's connection batches go to, and the client's routing version it was looked up at. */
+    io.ringlog.client.BrokerConnection connection;
+    int routingVersion = -1;
 
     PartitionQueue(final ProducerTopic topic, final int partition, final int ringCapacity)
     {

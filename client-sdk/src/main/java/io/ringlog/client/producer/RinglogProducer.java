@@ -2,6 +2,7 @@ package io.ringlog.client.producer;
 
 import io.aeron.Publication;
 import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.ringlog.client.BrokerConnection;
 import io.ringlog.client.BrokerProxy;
 import io.ringlog.client.ClientComponent;
 import io.ringlog.client.ClientContext;
@@ -57,7 +58,6 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
     public static final long SYNC_TOKEN = -1;
 
     private final RinglogClient client;
-    private final BrokerProxy proxy;
     private final SendCompletionHandler handler;
     private final RecordAccumulator accumulator;
     private final Partitioner partitioner = new Partitioner();
@@ -80,6 +80,7 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
     private long producerIdRetryAtMs;
     private long batchesSent;
     private long retries;
+    private long notLeaderAnswers;
     private boolean syncDone;
     private long syncOffset;
     private short syncError;
@@ -96,7 +97,6 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
     {
         final ClientContext ctx = client.context();
         this.client = client;
-        this.proxy = client.proxy();
         this.handler = handler;
         this.acks = (byte)ctx.acks();
         this.maxInFlight = ctx.maxInFlightRequestsPerConnection();
@@ -111,7 +111,7 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
         client.addComponent(this);
         if (idempotenceEnabled)
         {
-            client.call(() -> proxy.initProducerId(initProducerIdCall), initProducerIdCall, "InitProducerId");
+            client.call(() -> client.proxy().initProducerId(initProducerIdCall), initProducerIdCall, "InitProducerId");
             accumulator.producerId(initProducerIdCall.producerId, initProducerIdCall.producerEpoch);
         }
     }
@@ -172,7 +172,7 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
         {
             return SendResult.CLOSED;
         }
-        if (!proxy.isSessionOpen())
+        if (!client.isConnected())
         {
             return SendResult.NOT_CONNECTED;
         }
@@ -362,7 +362,12 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
     /** Offer the partition's sealed batches in sequence order, up to the in-flight limit. */
     private int sendReady(final PartitionQueue queue, final long nowMs)
     {
-        if (needsProducerId || nowMs < queue.retryAfterMs || !proxy.isSessionOpen())
+        if (needsProducerId || nowMs < queue.retryAfterMs)
+        {
+            return 0;
+        }
+        final BrokerConnection connection = route(queue, nowMs);
+        if (null == connection || !connection.isOpen())
         {
             return 0;
         }
@@ -372,7 +377,7 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
             final BatchBuffer b = queue.get(i);
             if (b.state == BatchBuffer.SEALED)
             {
-                if (!offer(queue, b, nowMs))
+                if (!offer(queue, connection.proxy(), b, nowMs))
                 {
                     break;
                 }
@@ -386,7 +391,29 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
         return sent;
     }
 
-    private boolean offer(final PartitionQueue queue, final BatchBuffer b, final long nowMs)
+    /**
+     * The connection to the partition's leader, looked up again only when the client's routing changed (one int
+     * compare otherwise). When the leader moved, every batch in flight to the old one is made unsent again, to be
+     * re-sent in order to the new one with the same sequences: the old leader's answers to them are stale from now.
+     */
+    private BrokerConnection route(final PartitionQueue queue, final long nowMs)
+    {
+        final int version = client.routingVersion();
+        if (queue.routingVersion != version)
+        {
+            final BrokerConnection leader = client.leaderConnection(queue.topic.name(), queue.partition);
+            if (leader != queue.connection && queue.inFlight > 0)
+            {
+                retryFrom(queue, null, nowMs);
+                queue.retryAfterMs = nowMs;
+            }
+            queue.connection = leader;
+            queue.routingVersion = client.routingVersion();
+        }
+        return queue.connection;
+    }
+
+    private boolean offer(final PartitionQueue queue, final BrokerProxy proxy, final BatchBuffer b, final long nowMs)
     {
         final long correlationId = proxy.nextCorrelationId();
         final ProducerTopic topic = queue.topic;
@@ -499,7 +526,10 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
         }
         final ProduceResponseDecoder d = responseDecoder.wrap(
             buffer, offset + MessageHeaderEncoder.ENCODED_LENGTH, blockLength, version);
-        onProduceAnswer(d.correlationId(), d.errorCode(), d.baseOffset(), client.nowMs());
+        final short errorCode = d.errorCode();
+        final int leaderId = errorCode == NativeErrors.NOT_LEADER_OR_FOLLOWER ? d.leaderId() : -1;
+        onProduceAnswer(d.correlationId(), errorCode, d.baseOffset(), client.nowMs(), leaderId,
+            leaderId >= 0 ? d.leaderEpoch() : -1);
         return ControlledFragmentHandler.Action.CONTINUE;
     }
 
@@ -510,11 +540,12 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
         {
             return false;
         }
-        onProduceAnswer(correlationId, errorCode, -1, client.nowMs());
+        onProduceAnswer(correlationId, errorCode, -1, client.nowMs(), -1, -1);
         return true;
     }
 
-    private void onProduceAnswer(final long correlationId, final short errorCode, final long baseOffset, final long nowMs)
+    private void onProduceAnswer(final long correlationId, final short errorCode, final long baseOffset, final long nowMs,
+        final int leaderId, final int leaderEpoch)
     {
         final BatchBuffer b = inFlight.remove(correlationId);
         if (null == b)
@@ -540,9 +571,19 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
             retries++;
             b.state = BatchBuffer.SEALED;
             retryFrom(queue, b, nowMs);
-            if (errorCode == NativeErrors.UNKNOWN_TOPIC_ID || errorCode == NativeErrors.NOT_LEADER_OR_FOLLOWER)
+            if (errorCode == NativeErrors.NOT_LEADER_OR_FOLLOWER)
             {
-                client.refreshMetadataAsync();
+                notLeaderAnswers++;
+                // The broker named the leader: go there at once (the retry backoff still applies), and refresh.
+                client.onNotLeader(queue.topic.name(), queue.partition, leaderId, leaderEpoch);
+                if (leaderId >= 0 && (null == queue.connection || leaderId != queue.connection.nodeId()))
+                {
+                    queue.retryAfterMs = nowMs; // another broker: no reason to wait
+                }
+            }
+            else if (errorCode == NativeErrors.UNKNOWN_TOPIC_ID)
+            {
+                client.requestRefresh();
             }
             return;
         }
@@ -643,6 +684,7 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
 
     private int requestProducerId(final long nowMs)
     {
+        final BrokerProxy proxy = client.proxy();
         if (producerIdRequested || nowMs < producerIdRetryAtMs || !proxy.isSessionOpen())
         {
             return 0;
@@ -701,21 +743,32 @@ public final class RinglogProducer implements ClientComponent, AutoCloseable
     }
 
     @Override
-    public void onSessionOpened(final boolean reconnected)
+    public void onSessionOpened(final BrokerConnection connection, final boolean reconnected)
     {
         // Unacknowledged batches were made unsent when the session was lost; doWork sends them again, in order,
         // with the same producer id, epoch and sequences.
     }
 
     @Override
-    public void onSessionLost(final String reason)
+    public void onSessionLost(final BrokerConnection connection, final boolean controlConnection, final String reason)
     {
+        // Batches in flight to that broker will not be answered: unsent again, re-sent once their partition has a
+        // leader with an open connection (the same broker back, or the new leader metadata names).
         for (int i = 0; i < accumulator.activeCount(); i++)
         {
-            retryFrom(accumulator.active(i), null, 0);
-            accumulator.active(i).retryAfterMs = 0;
+            final PartitionQueue queue = accumulator.active(i);
+            if (queue.connection == connection)
+            {
+                retryFrom(queue, null, 0);
+                queue.retryAfterMs = 0;
+            }
         }
-        inFlight.clear();
+    }
+
+    /** NOT_LEADER_OR_FOLLOWER answers so far (each retried on the partition's leader). */
+    public long notLeaderAnswers()
+    {
+        return notLeaderAnswers;
     }
 
     /**
