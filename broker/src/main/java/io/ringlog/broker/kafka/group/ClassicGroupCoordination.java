@@ -91,7 +91,7 @@ final class ClassicGroupCoordination implements GroupCoordination
         call(ApiKeys.SYNC_GROUP, SYNC_GROUP_VERSION, r.clientId(), data, answer, m ->
         {
             final SyncGroupResponseData s = (SyncGroupResponseData)m;
-            return new Synced(s.errorCode(), s.assignment() == null ? new byte[0] : s.assignment());
+            return new Synced(forNative(s.errorCode()), s.assignment() == null ? new byte[0] : s.assignment());
         });
     }
 
@@ -102,7 +102,7 @@ final class ClassicGroupCoordination implements GroupCoordination
         final HeartbeatRequestData data = new HeartbeatRequestData()
             .setGroupId(groupId).setGenerationId(generationId).setMemberId(memberId).setGroupInstanceId(null);
         call(ApiKeys.HEARTBEAT, HEARTBEAT_VERSION, clientId, data, answer,
-            m -> ((HeartbeatResponseData)m).errorCode());
+            m -> forNative(((HeartbeatResponseData)m).errorCode()));
     }
 
     @Override
@@ -193,8 +193,8 @@ final class ClassicGroupCoordination implements GroupCoordination
             ids.add(m.memberId());
             metadata.add(m.metadata() == null ? new byte[0] : m.metadata());
         }
-        return new Joined(r.errorCode(), r.generationId(), nullToEmpty(r.protocolName()), nullToEmpty(r.leader()),
-            nullToEmpty(r.memberId()), ids, metadata);
+        return new Joined(forNative(r.errorCode()), r.generationId(), nullToEmpty(r.protocolName()),
+            nullToEmpty(r.leader()), nullToEmpty(r.memberId()), ids, metadata);
     }
 
     private static Short commitError(final OffsetCommitResponseData r)
@@ -203,7 +203,7 @@ final class ClassicGroupCoordination implements GroupCoordination
         {
             for (final OffsetCommitResponseData.OffsetCommitResponsePartition p : t.partitions())
             {
-                return p.errorCode();
+                return forNative(p.errorCode());
             }
         }
         return Errors.NONE.code();
@@ -233,20 +233,30 @@ final class ClassicGroupCoordination implements GroupCoordination
                 }
             }
         }
-        return new Committed(code, offset, epoch, metadata);
+        return new Committed(forNative(code), offset, epoch, metadata);
     }
 
     private static Short leaveError(final LeaveGroupResponseData r)
     {
         if (r.errorCode() != Errors.NONE.code())
         {
-            return r.errorCode();
+            return forNative(r.errorCode());
         }
         for (final LeaveGroupResponseData.MemberResponse m : r.members())
         {
-            return m.errorCode();
+            return forNative(m.errorCode());
         }
         return Errors.NONE.code();
+    }
+
+    /**
+     * The native protocol's clients retry COORDINATOR_NOT_AVAILABLE but not COORDINATOR_LOAD_IN_PROGRESS (its list of
+     * retriable codes predates the coordinator loading a partition while it serves), so a group being loaded is
+     * answered as unavailable for a moment: the same advice, retry shortly.
+     */
+    private static short forNative(final short code)
+    {
+        return code == Errors.COORDINATOR_LOAD_IN_PROGRESS.code() ? Errors.COORDINATOR_NOT_AVAILABLE.code() : code;
     }
 
     private static String nullToEmpty(final String s)
