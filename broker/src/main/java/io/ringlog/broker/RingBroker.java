@@ -27,6 +27,7 @@ import io.ringlog.broker.core.quorum.MetadataQuorum;
 import io.ringlog.broker.nativeapi.NativeService;
 import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.broker.core.replica.Replication;
+import io.ringlog.broker.core.replica.PreferredLeaderElection;
 import io.ringlog.replication.metadata.Endpoint;
 import io.ringlog.broker.kafka.produce.ProduceApi;
 import io.ringlog.broker.core.producer.ProducerIdManager;
@@ -97,6 +98,7 @@ public final class RingBroker implements AutoCloseable
     private final BrokerMetrics metrics; // issue 6: the Prometheus endpoint
     private final NativeService nativeService; // null when native.enabled=false
     private final Replication replication;
+    private final PreferredLeaderElection preferredLeaders; // null when auto.leader.rebalance.enable=false
     private final AeronCounterMirror aeronCounters; // issue 6: broker counters for AeronStat; null without native
     private volatile boolean closed;
 
@@ -200,6 +202,16 @@ public final class RingBroker implements AutoCloseable
             replication.bind(quorum.client());
             controller.subscribe(partitions);
             controller.subscribe(replication); // after the replica manager: it acts on the roles just applied
+            if (config.get(BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE))
+            {
+                preferredLeaders = new PreferredLeaderElection(config.nodeId(), controller::image, quorum.client(),
+                    TimeUnit.SECONDS.toMillis(config.get(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS)));
+                started.push(preferredLeaders);
+            }
+            else
+            {
+                preferredLeaders = null;
+            }
 
             final Path metadataDir = config.logDirs().get(0).resolve(TopicStore.DIR_NAME);
             final ProducerIdManager producerIds = new ProducerIdManager(metadataDir, quorum.producerIdBlocks());
@@ -221,6 +233,8 @@ public final class RingBroker implements AutoCloseable
             coldPath.put(ApiKeys.DELETE_RECORDS.id, leaders.heldElsewhere(offsets::deleteRecords));
             coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
             coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
+            coldPath.put(ApiKeys.ELECT_LEADERS.id, new io.ringlog.broker.kafka.admin.ElectLeadersApi(quorum::client,
+                controller::image, config.get(BrokerConfig.CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS))::electLeaders);
             coldPath.putAll(KafkaApiTable.coldPathApis(partitions, config));
 
             admin = Executors.newSingleThreadExecutor(r ->
@@ -378,6 +392,7 @@ public final class RingBroker implements AutoCloseable
         LOG.info("Ringlog broker {} stopping", config.nodeId());
         CloseHelper.quietClose(metrics); // Metrics (issue 6): no scrape reads a log being closed
         CloseHelper.quietClose(listenerRunner); // stops accepting, closes connections
+        CloseHelper.quietClose(preferredLeaders);
         // Replication off the shards' threads before the quorum's Aeron client (which it may use) closes. Leaderships
         // move away next, with the followers already caught up (acks=all records are on them).
         replication.stop();

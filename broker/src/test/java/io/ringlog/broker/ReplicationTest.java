@@ -121,6 +121,50 @@ class ReplicationTest
         assertEquals((count + 60) / PARTITIONS, replica(leaving, 0).log().logEndOffset());
     }
 
+    @Test
+    void preferredLeadersLeadAgainWhenTheyReturn() throws Exception
+    {
+        startCluster();
+        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3))).all().get(30, TimeUnit.SECONDS);
+            Conditions.await("every partition led by its preferred replica", Duration.ofSeconds(30),
+                () -> preferredLead(admin));
+            // Already the preferred leader: Kafka's ELECTION_NOT_NEEDED, per partition.
+            final org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+            final Throwable notNeeded = admin.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED, Set.of(tp))
+                .partitions().get(30, TimeUnit.SECONDS).get(tp).orElseThrow();
+            assertEquals(org.apache.kafka.common.errors.ElectionNotNeededException.class, notNeeded.getClass());
+        }
+        produce(0, 30);
+
+        // Broker 3 leaves: its partitions are led by others; it returns, catches up, and leads them again.
+        brokers.get(2).close();
+        brokers.set(2, null);
+        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        {
+            Conditions.await("broker 3 leads nothing", Duration.ofSeconds(30), () -> !preferredLead(admin) &&
+                describeQuietly(admin).partitions().stream().noneMatch(p -> p.leader() == null || p.leader().id() == 3));
+        }
+        produce(30, 30);
+        brokers.set(2, new TestBroker(dir.resolve("node-3"), overrides(3)));
+        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        {
+            Conditions.await("every partition led by its preferred replica again", Duration.ofSeconds(60),
+                () -> preferredLead(admin));
+        }
+        Conditions.await("every replica agrees", Duration.ofSeconds(30), this::replicasAgree);
+        assertEquals(List.of("v0", "v3", "v6", "v9", "v12", "v15", "v18", "v21", "v24", "v27", "v30", "v33", "v36",
+            "v39", "v42", "v45", "v48", "v51", "v54", "v57"), readAll(brokers.get(0).bootstrap(), 0, 20));
+    }
+
+    private static boolean preferredLead(final Admin admin)
+    {
+        final List<TopicPartitionInfo> partitions = describeQuietly(admin).partitions();
+        return partitions.size() == PARTITIONS && partitions.stream().allMatch(p ->
+            p.leader() != null && p.leader().id() == p.replicas().get(0).id());
+    }
+
     private void produce(final int from, final int count) throws Exception
     {
         final Map<String, Object> p = new HashMap<>();
@@ -266,6 +310,7 @@ class ReplicationTest
             "group.initial.rebalance.delay.ms=0",
             "broker.session.timeout.ms=2000",
             "replica.lag.time.max.ms=5000",
+            "leader.imbalance.check.interval.seconds=1",
             "message.max.bytes=262144",
             "replication.term.length=4194304"
         };

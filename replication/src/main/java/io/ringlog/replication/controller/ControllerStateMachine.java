@@ -57,11 +57,15 @@ public final class ControllerStateMachine
     private static final Pattern LEGAL_TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
     private static final UUID ZERO_UUID = new UUID(0, 0);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControllerStateMachine.class);
+    /** Kafka's topic config: an out-of-sync replica may lead when no in-sync one is live. */
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
 
     private final ConfigValidator configValidator;
     private final int defaultPartitions;
     private final int defaultReplicationFactor;
     private MetadataImage image;
+    private long uncleanElections;
 
     /** Empty state, no config checks, one partition and one replica by default. */
     public ControllerStateMachine()
@@ -311,11 +315,22 @@ public final class ControllerStateMachine
                     isr.add(id);
                 }
                 int leader = MetadataRecord.NO_CHANGE;
+                List<Integer> newIsr = isr.equals(p.isr()) ? null : isr;
                 if (p.leader() == id)
                 {
                     leader = firstLive(p.replicas(), isr, id);
+                    final int unclean = PartitionRegistration.NO_LEADER == leader && uncleanAllowed(t) ?
+                        firstLive(p.replicas(), p.replicas(), id) : PartitionRegistration.NO_LEADER;
+                    if (PartitionRegistration.NO_LEADER != unclean)
+                    {
+                        LOG.warn("UNCLEAN leader election of {}-{}: no in-sync replica of {} is live, so {} leads " +
+                            "with what it has (unclean.leader.election.enable=true); records acknowledged by the " +
+                            "lost replicas may be gone", t.name(), p.partition(), isr, unclean);
+                        uncleanElections++;
+                        leader = unclean;
+                        newIsr = List.of(unclean);
+                    }
                 }
-                final List<Integer> newIsr = isr.equals(p.isr()) ? null : isr;
                 if (MetadataRecord.NO_CHANGE != leader || null != newIsr)
                 {
                     records.add(new PartitionChangeRecord(t.id(), p.partition(), leader, newIsr));
@@ -323,6 +338,18 @@ public final class ControllerStateMachine
             }
         }
         records.add(new BrokerRegistrationChangeRecord(id, b.brokerEpoch(), true));
+    }
+
+    /** Whether the topic allows an out-of-sync replica to lead when no in-sync one is live (off by default). */
+    private static boolean uncleanAllowed(final TopicImage t)
+    {
+        return "true".equalsIgnoreCase(t.configs().get(UNCLEAN_LEADER_ELECTION_ENABLE));
+    }
+
+    /** Unclean elections this state machine made, for the controller's metric (not part of the replicated state). */
+    public long uncleanElections()
+    {
+        return uncleanElections;
     }
 
     /** A broker coming back leads every offline partition whose ISR still holds it. */

@@ -286,6 +286,38 @@ class ControllerStateMachineTest
     }
 
     @Test
+    void uncleanElectionOnlyWhereTheTopicAllowsIt()
+    {
+        d.registerBrokers(3);
+        d.ok(new ControllerCommand.CreateTopic("clean", Fixtures.topicId("clean"), 1, 2, Map.of(), false));
+        d.ok(new ControllerCommand.CreateTopic("dirty", Fixtures.topicId("dirty"), 1, 2,
+            Map.of(ControllerStateMachine.UNCLEAN_LEADER_ELECTION_ENABLE, "true"), false));
+        for (final String name : List.of("clean", "dirty"))
+        {
+            // The follower falls out of the ISR, then the leader dies: no in-sync replica is live.
+            final PartitionRegistration p = image().topic(name).partition(0);
+            final int leader = p.leader();
+            final int follower = p.replicas().get(0) == leader ? p.replicas().get(1) : p.replicas().get(0);
+            d.ok(new ControllerCommand.AlterPartition(leader, image().broker(leader).brokerEpoch(), p.topicId(), 0,
+                p.leaderEpoch(), p.partitionEpoch(), List.of(leader)));
+            d.ok(new FenceBroker(leader, image().broker(leader).brokerEpoch()));
+            final PartitionRegistration after = image().topic(name).partition(0);
+            if ("clean".equals(name))
+            {
+                assertEquals(PartitionRegistration.NO_LEADER, after.leader(), "clean: offline, the ISR waits");
+                assertEquals(List.of(leader), after.isr());
+            }
+            else
+            {
+                assertEquals(follower, after.leader(), "unclean: the live out-of-sync replica leads");
+                assertEquals(List.of(follower), after.isr(), "and the ISR starts again from it");
+                assertEquals(p.leaderEpoch() + 1, after.leaderEpoch());
+            }
+            d.ok(new BrokerHeartbeat(leader, image().broker(leader).brokerEpoch(), false)); // back for the next topic
+        }
+    }
+
+    @Test
     void reRegistrationOfANewIncarnationFencesTheOldOneFirst()
     {
         d.registerBrokers(2);

@@ -201,6 +201,12 @@ public final class BrokerConfig
         "16777216", powerOfTwoBetween(65536, 1 << 30), "Aeron term length of the streams to other brokers; a " +
         "message is at most an eighth of it, so it must be at least 8 x (message.max.bytes + 256)");
 
+    public static final ConfigKey<Boolean> AUTO_LEADER_REBALANCE_ENABLE = new ConfigKey<>(
+        "auto.leader.rebalance.enable", "true", bool(), "a broker asks to lead again the partitions whose preferred " +
+        "(first) replica it is, once it is back in their ISR");
+    public static final ConfigKey<Integer> LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = new ConfigKey<>(
+        "leader.imbalance.check.interval.seconds", "300", intAtLeast(1), "how often auto.leader.rebalance.enable looks");
+
     /** Every key this broker understands, in the order they are documented. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, LISTENERS, ADVERTISED_LISTENERS, LOG_DIRS, NUM_PARTITIONS, DEFAULT_REPLICATION_FACTOR,
@@ -217,7 +223,8 @@ public final class BrokerConfig
         NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES,
         UNSTABLE_API_VERSIONS_ENABLE, PROCESS_ROLES, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
         BROKER_HEARTBEAT_INTERVAL_MS, CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, CONTROLLER_QUORUM_FETCH_TIMEOUT_MS,
-        CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, REPLICATION_LISTENER, REPLICA_LAG_TIME_MAX_MS, REPLICATION_TERM_LENGTH);
+        CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, REPLICATION_LISTENER, REPLICA_LAG_TIME_MAX_MS, REPLICATION_TERM_LENGTH,
+        AUTO_LEADER_REBALANCE_ENABLE, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
 
     private final Map<String, String> given;
     private final Map<String, Object> values = new LinkedHashMap<>();

@@ -16,6 +16,8 @@ public final class TopicConfig
 {
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    /** Read by the controller when a partition has no live in-sync replica; off unless the topic sets it. */
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
 
     /** Keys a topic may set. */
     public static final Set<String> KEYS;
@@ -26,6 +28,7 @@ public final class TopicConfig
         keys.remove(LogConfig.RESERVE_BYTES); // a property of the disk, so a broker setting only
         keys.add(CLEANUP_POLICY);
         keys.add(MIN_INSYNC_REPLICAS);
+        keys.add(UNCLEAN_LEADER_ELECTION_ENABLE);
         KEYS = java.util.Collections.unmodifiableSet(keys);
     }
 
@@ -53,6 +56,7 @@ public final class TopicConfig
             {
                 case CLEANUP_POLICY -> ConfigKey.oneOf("delete", "compact", "compact,delete", "delete,compact").apply(value);
                 case MIN_INSYNC_REPLICAS -> new ConfigKey<>(key, null, ConfigKey.intAtLeast(1), "").parse(value);
+                case UNCLEAN_LEADER_ELECTION_ENABLE -> ConfigKey.bool().apply(value);
                 default -> logKeys.put(key, value);
             }
         }

@@ -270,17 +270,27 @@ public final class Replication implements Consumer<MetadataImage>, PartitionList
         return "aeron:udp?endpoint=" + host + ":" + port;
     }
 
-    /** A UDP port free on {@code host} now (bound and released), for a broker not given replication.listener. */
+    /**
+     * A UDP port free on {@code host} now, for a broker not given replication.listener. Picked below the kernel's
+     * ephemeral range (as the quorum's ports are), so that the UDP senders of this and other processes, which bind
+     * ephemeral ports, cannot take it before the media driver binds it.
+     */
     private static int freeUdpPort(final String host)
     {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), 0)))
+        IOException last = null;
+        for (int attempt = 0; attempt < 50; attempt++)
         {
-            return socket.getLocalPort();
+            final int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(host), port)))
+            {
+                return socket.getLocalPort();
+            }
+            catch (final IOException ex)
+            {
+                last = ex;
+            }
         }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("no free UDP port on " + host + " for replication: set " +
-                BrokerConfig.REPLICATION_LISTENER.name(), ex);
-        }
+        throw new UncheckedIOException("no free UDP port on " + host + " for replication: set " +
+            BrokerConfig.REPLICATION_LISTENER.name(), last);
     }
 }
