@@ -1,6 +1,7 @@
 package io.ringlog.broker;
 
 import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.core.quorum.ControllerServer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,8 +9,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ringlog server [--config FILE] [--override key=value ...]}: start a broker and run it until SIGTERM or
- * SIGINT, then shut it down cleanly. A bad config is one line on stderr naming the key, and exit code 2.
+ * {@code ringlog server [--config FILE] [--override key=value ...]}: start a broker (or, with
+ * {@code process.roles=controller}, a controller-only quorum member) and run it until SIGTERM or SIGINT, then shut it
+ * down cleanly. A bad config is one line on stderr naming the key, and exit code 2.
  */
 public final class Main
 {
@@ -55,14 +57,26 @@ public final class Main
             return;
         }
 
-        final RingBroker broker;
+        final AutoCloseable server;
+        final String started;
         try
         {
-            broker = RingBroker.start(config);
+            if (config.isBroker())
+            {
+                final RingBroker broker = RingBroker.start(config);
+                server = broker;
+                started = "ringlog: broker started on port " + broker.port();
+            }
+            else
+            {
+                server = ControllerServer.start(config);
+                started = "ringlog: controller " + config.nodeId() + " started (process.roles=controller: a member " +
+                    "of the controller quorum only, no Kafka listener)";
+            }
         }
         catch (final Exception ex)
         {
-            fail("cannot start the broker: " + ex);
+            fail("cannot start the " + (config.isBroker() ? "broker" : "controller") + ": " + ex);
             return;
         }
         // SIGTERM and SIGINT ask for a clean stop, which this thread performs before exiting with status 0 (the
@@ -72,8 +86,8 @@ public final class Main
         {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "ringlog-shutdown"));
-        System.out.println("ringlog: broker started on port " + broker.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(server), "ringlog-shutdown"));
+        System.out.println(started);
         try
         {
             stopRequested.await();
@@ -82,8 +96,20 @@ public final class Main
         {
             Thread.currentThread().interrupt();
         }
-        broker.close();
+        close(server);
         System.exit(0);
+    }
+
+    private static void close(final AutoCloseable server)
+    {
+        try
+        {
+            server.close(); // both are idempotent: the hook may run after the signal's close
+        }
+        catch (final Exception ex)
+        {
+            System.err.println("ringlog: error while stopping: " + ex);
+        }
     }
 
     private static String value(final String[] args, final int i, final String flag)

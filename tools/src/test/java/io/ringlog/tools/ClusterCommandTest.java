@@ -18,7 +18,11 @@ class ClusterCommandTest extends BrokerTestBase
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().matches("(?s)cluster id   \\S+\\n.*"), r::toString);
         assertTrue(r.stdout().contains("\ncontroller   1"), r::toString);
-        assertTrue(r.stdout().matches("(?s).*\\n  1 +127\\.0\\.0\\.1 +" + broker.broker.port() + " +- +live .*"),
+        // DescribeQuorum: the one-member quorum, its epoch and committed position; the broker's own lag is 0
+        assertTrue(r.stdout().matches("(?s).*\\ncontroller   1  epoch \\d+  metadata log position [1-9]\\d*\\n.*"),
+            r::toString);
+        assertTrue(r.stdout().contains("\nquorum       voters 1  leader 1\n"), r::toString);
+        assertTrue(r.stdout().matches("(?s).*\\n  1 +127\\.0\\.0\\.1 +" + broker.broker.port() + " +- +live +0 *\\n.*"),
             r::toString);
         assertTrue(r.stdout().contains("without a leader: 0"), r::toString);
         assertTrue(r.stdout().matches("(?s).*partitions: \\d+, .*"), r::toString);

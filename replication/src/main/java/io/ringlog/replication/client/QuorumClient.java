@@ -27,6 +27,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -48,8 +50,9 @@ import java.util.function.Consumer;
  * {@link MetadataImage} and sends proposals, each answered through a {@link CompletableFuture}.
  * <p>
  * Threads: one agent thread ({@code ringlog-quorum-client}, back-off idle) owns the cluster session, the pending
- * proposals and the {@link MetadataFollower}; it completes futures and calls subscribers, so callbacks must not
- * block on another proposal. {@link #image()} and the accessors are safe from any thread; proposals from any
+ * proposals and the {@link MetadataFollower}; a second one ({@code ringlog-quorum-notify}, parked until handed work)
+ * calls subscribers and completes answered proposals after them, so a slow subscriber never delays the lease's
+ * keep-alives; callbacks must not block on another proposal. {@link #image()} and the accessors are safe from any thread; proposals from any
  * thread go through a bounded queue. A proposal is sent once: if the leader changes before it is answered, it
  * times out (REQUEST_TIMED_OUT) rather than risk being applied twice.
  */
@@ -67,6 +70,7 @@ public final class QuorumClient implements AutoCloseable
     private final CompletableFuture<Long> registered = new CompletableFuture<>();
     private final Duty duty = new Duty();
     private final AgentRunner runner;
+    private final Notifier notifier;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile long brokerEpoch = -1;
@@ -99,13 +103,15 @@ public final class QuorumClient implements AutoCloseable
             throw new IllegalArgumentException("node.id and at least one advertised endpoint are needed to register");
         }
         queue = new ManyToOneConcurrentArrayQueue<>(config.queueCapacity);
+        notifier = new Notifier();
         if (null == config.aeronDirectoryName)
         {
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(new File(System.getProperty("java.io.tmpdir"),
                     "ringlog-quorum-client-" + config.brokerId + "-" + config.incarnationId).getPath())
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(backOff())
+                .sharedIdleStrategy(io.ringlog.replication.quorum.ControllerNode.DRIVER_BACK_OFF.get())
+                .asyncExecutorIdleStrategy(new org.agrona.concurrent.SleepingMillisIdleStrategy(10))
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(256 * 1024)
                 .dirDeleteOnStart(true)
@@ -132,17 +138,111 @@ public final class QuorumClient implements AutoCloseable
             null, duty);
     }
 
+    /**
+     * Calls subscribers and completes answered proposals, off the client thread, so a subscriber that takes seconds
+     * (a broker opening the partitions a new image gives it: 50 of {@code __consumer_offsets} took over 3 s on a
+     * loaded 2-core machine) never holds up the session's keep-alives, which would let the lease lapse and fence the
+     * broker while it starts. Keeps the promise that a proposal's future completes only after every subscriber has
+     * been given the image that was current when its reply came. Images are coalesced (a subscriber may skip one,
+     * never go back); the thread parks until the client thread hands it something, so it costs nothing idle.
+     */
+    private final class Notifier implements Runnable
+    {
+        private final OneToOneConcurrentArrayQueue<Answer> answers =
+            new OneToOneConcurrentArrayQueue<>(Math.max(64, config.queueCapacity * 2));
+        private final Thread thread = new Thread(this, "ringlog-quorum-notify-" + config.brokerId);
+        private volatile boolean running = true;
+        private MetadataImage delivered = MetadataImage.EMPTY;
+
+        /** A reply and the image it follows. */
+        private record Answer(CompletableFuture<Reply> future, Reply reply, MetadataImage after)
+        {
+        }
+
+        /** Client thread: a new image is in {@link QuorumClient#image}. */
+        void imageChanged()
+        {
+            LockSupport.unpark(thread);
+        }
+
+        /** Client thread: complete {@code future} once the current image has reached every subscriber. */
+        void answer(final CompletableFuture<Reply> future, final Reply reply)
+        {
+            if (!answers.offer(new Answer(future, reply, image)))
+            {
+                future.complete(reply); // twice the proposal queue answered at once: ordering is the lesser loss
+                return;
+            }
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        public void run()
+        {
+            while (running)
+            {
+                final MetadataImage latest = image;
+                if (latest != delivered)
+                {
+                    synchronized (subscribers) // subscribe() hands a new listener the image delivered last
+                    {
+                        delivered = latest;
+                        duty.notifySubscribers(latest);
+                    }
+                }
+                Answer answer;
+                while (null != (answer = answers.peek()) &&
+                    (answer.after() == delivered || answer.after().position() <= delivered.position()))
+                {
+                    answers.poll();
+                    answer.future().complete(answer.reply());
+                }
+                if (answers.isEmpty() && image == delivered)
+                {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+                }
+            }
+            Answer answer;
+            while (null != (answer = answers.poll()))
+            {
+                answer.future().complete(answer.reply());
+            }
+        }
+
+        void close()
+        {
+            running = false;
+            LockSupport.unpark(thread);
+            try
+            {
+                thread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Start the client; it connects and registers in the background ({@link #registered()}). */
     public static QuorumClient start(final QuorumClientConfig config)
     {
         final QuorumClient client = new QuorumClient(config);
+        client.notifier.thread.setDaemon(true);
+        client.notifier.thread.start();
         AgentRunner.startOnThread(client.runner);
         return client;
     }
 
+    /**
+     * Spin 10, yield 20, then park from 1 us up to 10 ms ({@code ControllerNode.MAX_PARK_NS}, where the cost is
+     * measured): keep-alives every 500 ms and proposals at human rates need no more, and the lease no longer depends on
+     * this thread's promptness beyond the keep-alive interval (subscribers run on the notifier thread).
+     */
     private static BackoffIdleStrategy backOff()
     {
-        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+            io.ringlog.replication.quorum.ControllerNode.MAX_PARK_NS);
     }
 
     // ------------------------------------------------------------------------------------------ any thread
@@ -159,13 +259,16 @@ public final class QuorumClient implements AutoCloseable
         return image;
     }
 
-    /** Call {@code listener} with the current image now and every new one after, on the client thread. */
+    /**
+     * Call {@code listener} with the image delivered last now, and every new one after, on the client's notifier
+     * thread ({@code ringlog-quorum-notify-<id>}), in log order; it may skip images that came in quick succession.
+     */
     public void subscribe(final Consumer<MetadataImage> listener)
     {
         synchronized (subscribers) // so a listener never sees an image older than one it was already given
         {
             subscribers.add(listener);
-            listener.accept(image);
+            listener.accept(notifier.delivered);
         }
     }
 
@@ -173,6 +276,18 @@ public final class QuorumClient implements AutoCloseable
     public CompletableFuture<Long> registered()
     {
         return registered;
+    }
+
+    /** {@code controller.quorum.voters}, parsed. */
+    public QuorumVoters voters()
+    {
+        return voters;
+    }
+
+    /** The cluster id the quorum committed, as of the latest image; null before one was. */
+    public String clusterId()
+    {
+        return image.clusterId();
     }
 
     /** The broker epoch of the current registration, -1 before one. */
@@ -298,7 +413,7 @@ public final class QuorumClient implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(runner, aeron, driver);
+        CloseHelper.closeAll(runner, notifier::close, aeron, driver);
     }
 
     // ------------------------------------------------------------------------------------------ client thread
@@ -400,8 +515,8 @@ public final class QuorumClient implements AutoCloseable
             if (config.register)
             {
                 final Pending register = new Pending(new ControllerCommand.RegisterBroker(
-                    config.brokerId, config.incarnationId, config.endpoints, config.rack), new CompletableFuture<>(),
-                    nowMs + config.requestTimeoutMs);
+                    config.brokerId, config.incarnationId, config.endpoints, config.rack, config.clusterId,
+                    config.clusterIdStored), new CompletableFuture<>(), nowMs + config.requestTimeoutMs);
                 register.future.thenAccept(this::onRegistered);
                 unsent.addFirst(register);
             }
@@ -414,6 +529,12 @@ public final class QuorumClient implements AutoCloseable
                 brokerEpoch = reply.value();
                 LOG.info("broker {}: registered with broker epoch {}", config.brokerId, reply.value());
                 registered.complete(reply.value());
+            }
+            else if (ControllerError.INCONSISTENT_CLUSTER_ID == reply.error())
+            {
+                // final: retrying cannot help, the broker must not start
+                LOG.error("broker {}: registration refused: {} {}", config.brokerId, reply.error(), reply.message());
+                registered.completeExceptionally(new IllegalStateException(reply.error() + ": " + reply.message()));
             }
             else
             {
@@ -648,19 +769,17 @@ public final class QuorumClient implements AutoCloseable
             final Pending pending = inFlight.remove(correlationId);
             if (null != pending)
             {
-                pending.future.complete(reply);
+                notifier.answer(pending.future, reply); // after the subscribers have the image that holds it
             }
         }
 
         private void publish(final MetadataImage newImage)
         {
-            synchronized (subscribers)
-            {
-                image = newImage;
-                notifySubscribers(newImage);
-            }
+            image = newImage;
+            notifier.imageChanged();
         }
 
+        /** On the notifier thread. */
         private void notifySubscribers(final MetadataImage newImage)
         {
             for (final Consumer<MetadataImage> subscriber : subscribers)

@@ -18,6 +18,13 @@ public final class QuorumClientConfig
     public List<Endpoint> endpoints = List.of();
     /** {@code broker.rack}, or null. */
     public String rack;
+    /**
+     * The cluster id this broker brings to its registration: the one in its {@code meta.properties}, or a fresh
+     * proposal (committed only when the quorum has none yet); null brings none.
+     */
+    public String clusterId;
+    /** Whether {@link #clusterId} is stored locally: a quorum with another id then refuses the registration. */
+    public boolean clusterIdStored;
     /** Register the broker on every (re)connect; off for an admin-only client. */
     public boolean register = true;
     /** {@code controller.quorum.voters}: {@code id@host:port,...}. */

@@ -57,7 +57,8 @@ public final class ClusterCommand extends ParentCommand
             }
             else
             {
-                out.println("quorum       voters " + replicaIds(quorum.voters()) + "  leader " + quorum.leaderId());
+                out.println("quorum       voters " + replicaIds(quorum.voters()) + "  leader " + quorum.leaderId() +
+                    (quorum.observers().isEmpty() ? "" : "  observers " + replicaIds(quorum.observers())));
             }
 
             final Map<Integer, Long> metadataLag = metadataLag(quorum);
@@ -95,7 +96,10 @@ public final class ClusterCommand extends ParentCommand
                 {
                     for (final QuorumInfo.ReplicaState r : replicas)
                     {
-                        lag.put(r.replicaId(), Math.max(0, quorum.highWatermark() - r.logEndOffset()));
+                        if (r.logEndOffset() >= 0) // -1: the answering broker does not know it (shown as -)
+                        {
+                            lag.put(r.replicaId(), Math.max(0, quorum.highWatermark() - r.logEndOffset()));
+                        }
                     }
                 }
             }

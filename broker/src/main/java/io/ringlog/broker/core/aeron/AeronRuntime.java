@@ -86,11 +86,13 @@ public final class AeronRuntime implements AutoCloseable
                 .aeronDirectoryName(dir.getPath())
                 .threadingMode(config.driverThreadingMode())
                 // One instance per thread the mode has (an idle strategy holds per-thread state); unused ones idle.
-                .sharedIdleStrategy(config.driverIdleProfile().newStrategy())
-                .sharedNetworkIdleStrategy(config.driverIdleProfile().newStrategy())
-                .conductorIdleStrategy(config.driverIdleProfile().newStrategy())
-                .senderIdleStrategy(config.driverIdleProfile().newStrategy())
-                .receiverIdleStrategy(config.driverIdleProfile().newStrategy())
+                .sharedIdleStrategy(config.driverIdleProfile().newDriverStrategy())
+                .sharedNetworkIdleStrategy(config.driverIdleProfile().newDriverStrategy())
+                .conductorIdleStrategy(config.driverIdleProfile().newDriverStrategy())
+                .senderIdleStrategy(config.driverIdleProfile().newDriverStrategy())
+                .receiverIdleStrategy(config.driverIdleProfile().newDriverStrategy())
+                // name resolution only (channel set-up): no reason to wake it a thousand times a second
+                .asyncExecutorIdleStrategy(new org.agrona.concurrent.SleepingMillisIdleStrategy(10))
                 .dirDeleteOnStart(stale)
                 .dirDeleteOnShutdown(false)
                 .warnIfDirectoryExists(false)

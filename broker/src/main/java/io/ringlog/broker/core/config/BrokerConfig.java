@@ -137,7 +137,8 @@ public final class BrokerConfig
         "DEDICATED (three); UDP latency wants DEDICATED with a spinning idle strategy on cores to spare");
     public static final ConfigKey<String> AERON_DRIVER_IDLE_STRATEGY = new ConfigKey<>("aeron.driver.idle.strategy",
         "backoff", oneOf("backoff", "sleeping", "yielding", "busy-spin"), "Ringlog: what the embedded driver's " +
-        "threads do when idle; backoff parks up to 100 us (IPC needs no more); busy-spin burns a core per thread");
+        "threads do when idle; backoff parks up to 1 ms (IPC data never waits for the driver; a UDP message after a " +
+        "quiet spell waits up to 1 ms); busy-spin burns a core per thread");
     public static final ConfigKey<String> AERON_DIR = new ConfigKey<>("aeron.dir", "", text(),
         "Ringlog: the media driver's directory; empty: Aeron's default (/dev/shm/aeron-<user> on Linux), where " +
         "same-host clients look first");
@@ -164,9 +165,14 @@ public final class BrokerConfig
         "unstable.api.versions.enable", "false", bool(), "advertise Kafka API versions kafka-clients still marks " +
         "unstable (they may change on the wire before their release)");
     public static final ConfigKey<String> PROCESS_ROLES = new ConfigKey<>("process.roles", "broker,controller",
-        oneOf("broker,controller", "controller,broker", "broker"), "what this node runs, as Kafka's KRaft key: " +
-        "broker,controller (combined: a member of the controller quorum and a broker) or broker (a broker of the " +
-        "quorum named by controller.quorum.voters)");
+        oneOf("broker,controller", "controller,broker", "broker", "controller"), "what this node runs, as Kafka's " +
+        "KRaft key: broker,controller (combined: a member of the controller quorum and a broker), broker (a broker " +
+        "of the quorum named by controller.quorum.voters) or controller (a quorum member only: no Kafka listener, " +
+        "no partitions, registers no broker)");
+    public static final ConfigKey<String> BROKER_RACK = new ConfigKey<>("broker.rack", "", text(),
+        "the rack of this broker, as Kafka's key: registered with the quorum, shown to clients (Metadata, " +
+        "DescribeCluster) and used to spread a partition's replicas over racks when every live broker has one; " +
+        "empty: none");
     public static final ConfigKey<String> CONTROLLER_QUORUM_VOTERS = new ConfigKey<>("controller.quorum.voters", "",
         text(), "the controller quorum, as Kafka's key: id@host:port,... where port is a base port and each voter " +
         "uses it and the four after it (UDP: ingress, consensus, log, catch-up, archive); empty: a one-member quorum " +
@@ -221,7 +227,7 @@ public final class BrokerConfig
         KAFKA_LISTENER_IDLE_STRATEGY, METRICS_PORT,
         NATIVE_ENABLED, AERON_DRIVER_EMBEDDED, AERON_THREADING_MODE, AERON_DRIVER_IDLE_STRATEGY, AERON_DIR, NATIVE_INGRESS_CHANNELS, NATIVE_INGRESS_STREAM_ID,
         NATIVE_SESSION_TIMEOUT_MS, NATIVE_MAX_SESSIONS, NATIVE_EGRESS_TERM_LENGTH, NATIVE_REQUEST_MEMORY_BYTES,
-        UNSTABLE_API_VERSIONS_ENABLE, PROCESS_ROLES, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
+        UNSTABLE_API_VERSIONS_ENABLE, PROCESS_ROLES, BROKER_RACK, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR, BROKER_SESSION_TIMEOUT_MS,
         BROKER_HEARTBEAT_INTERVAL_MS, CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, CONTROLLER_QUORUM_FETCH_TIMEOUT_MS,
         CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS, REPLICATION_LISTENER, REPLICA_LAG_TIME_MAX_MS, REPLICATION_TERM_LENGTH,
         AUTO_LEADER_REBALANCE_ENABLE, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
@@ -327,10 +333,11 @@ public final class BrokerConfig
         final String voters = get(CONTROLLER_QUORUM_VOTERS);
         if (voters.isBlank())
         {
-            if (!isController())
+            if (!isController() || !isBroker())
             {
                 throw new IllegalArgumentException("invalid value '' for config " + CONTROLLER_QUORUM_VOTERS.name() +
-                    ": a node with process.roles=broker joins a quorum of other nodes and must name its voters");
+                    ": a node with process.roles=" + get(PROCESS_ROLES) + " is part of a quorum with other nodes " +
+                    "and must name its voters (only broker,controller runs a quorum of itself alone)");
             }
             return;
         }
@@ -357,6 +364,12 @@ public final class BrokerConfig
                 ": node " + nodeId() + " is a voter in " + CONTROLLER_QUORUM_VOTERS.name() + " but process.roles=" +
                 get(PROCESS_ROLES) + " has no controller; a broker-only node needs an id of its own");
         }
+    }
+
+    /** Whether this node is a broker ({@code process.roles} includes broker); false on a controller-only node. */
+    public boolean isBroker()
+    {
+        return get(PROCESS_ROLES).contains("broker");
     }
 
     /** Whether this node is a member of the controller quorum ({@code process.roles} includes controller). */

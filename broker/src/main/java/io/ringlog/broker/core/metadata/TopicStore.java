@@ -94,9 +94,16 @@ public final class TopicStore
         writeAtomically(topicsDir.resolve(topic.name() + TOPIC_SUFFIX), p);
     }
 
+    /** A fresh cluster id in Kafka's form (a random UUID, URL-safe base64), for a node that has none yet. */
+    public static String newClusterId()
+    {
+        return base64(UUID.randomUUID());
+    }
+
     /**
-     * The cluster id in {@code meta.properties} of each log dir, created on first start; all dirs must agree with
-     * each other and with {@code nodeId}, as Kafka checks.
+     * The cluster id in the log dirs' {@code meta.properties}, or null when none has one (a new node: it learns the
+     * cluster's id from the quorum when it registers, and {@link #writeClusterId} keeps it); all dirs must agree with
+     * each other and with {@code nodeId}, as Kafka checks. Reads only.
      */
     public static String clusterId(final List<Path> logDirs, final int nodeId) throws IOException
     {
@@ -124,10 +131,13 @@ public final class TopicStore
                 clusterId = id != null ? id : clusterId;
             }
         }
-        if (clusterId == null)
-        {
-            clusterId = base64(UUID.randomUUID());
-        }
+        return clusterId;
+    }
+
+    /** Write {@code meta.properties} (version, cluster.id, node.id) into every log dir; a crash leaves old or new. */
+    public static void writeClusterId(final List<Path> logDirs, final int nodeId, final String clusterId)
+        throws IOException
+    {
         for (final Path dir : logDirs)
         {
             Files.createDirectories(dir);
@@ -137,7 +147,6 @@ public final class TopicStore
             p.setProperty("node.id", Integer.toString(nodeId));
             writeAtomically(dir.resolve("meta.properties"), p);
         }
-        return clusterId;
     }
 
     /** Kafka's text form of a UUID: URL-safe base64 of its 16 bytes, without padding. */

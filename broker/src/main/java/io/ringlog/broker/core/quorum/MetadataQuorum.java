@@ -53,7 +53,8 @@ public final class MetadataQuorum implements AutoCloseable
      * Start this node's quorum member (if it is a controller) and its client, and wait until it is registered.
      *
      * @param config             the broker's config.
-     * @param clusterId          the cluster id of its log dirs.
+     * @param clusterId          the cluster id in its log dirs' meta.properties, or null on a new node; a quorum
+     *                           holding another id refuses it (INCONSISTENT_CLUSTER_ID, naming both).
      * @param advertisedHost     where clients reach its Kafka listener.
      * @param advertisedPort     its port.
      * @param aeronDirectoryName the broker's media driver, or null to let the quorum start its own.
@@ -62,7 +63,7 @@ public final class MetadataQuorum implements AutoCloseable
         final int advertisedPort, final String aeronDirectoryName, final List<Endpoint> otherEndpoints)
         throws IOException
     {
-        final QuorumSettings settings = QuorumSettings.of(config);
+        final QuorumSettings settings = QuorumSettings.of(config, clusterId);
         ControllerNode node = null;
         QuorumClient client = null;
         try
@@ -81,7 +82,8 @@ public final class MetadataQuorum implements AutoCloseable
             endpoints.addAll(otherEndpoints); // replication's
             client = QuorumClient.start(settings.clientConfig(config, endpoints, driverDir));
             awaitRegistration(config, settings, client, node);
-            final QuorumController controller = new QuorumController(client, config, clusterId);
+            final QuorumController controller = new QuorumController(client, config,
+                settings.adoptClusterId(config, client)); // the quorum's, now in meta.properties too
             final MetadataQuorum quorum = new MetadataQuorum(config, node, client, controller);
             TopicStoreMigration.migrate(config.logDirs().get(0), client,
                 config.get(BrokerConfig.CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS) + 1_000L);

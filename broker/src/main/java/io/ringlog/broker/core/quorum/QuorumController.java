@@ -33,10 +33,11 @@ import java.util.function.Consumer;
  * manager opening the new partitions) already holds the change, because the quorum sends a delta before its reply and
  * the client applies both on its one thread, in order.
  * <p>
- * Threads: images are translated and listeners called on the quorum client's thread, one image at a time, in log
+ * Threads: images are translated and listeners called on the quorum client's notifier thread
+ * ({@code ringlog-quorum-notify-<id>}, never the thread that keeps the lease alive), one image at a time, in log
  * order. A listener that fails (a partition that cannot be opened: disk) is reported in the log and does not undo
  * the change: the quorum has committed it for every broker. Changes may be asked for from any thread but not from a
- * listener (the client's thread would wait for itself). Refusals throw {@link MetadataException} with the Kafka
+ * listener (the notifier thread would wait for itself). Refusals throw {@link MetadataException} with the Kafka
  * error the quorum named.
  */
 final class QuorumController implements Controller
@@ -52,7 +53,7 @@ final class QuorumController implements Controller
     private final long answerTimeoutMs;
     private volatile MetadataImage image;
     private volatile boolean publishing = true;
-    /** The last image a listener could not apply, and why; written on the client thread. */
+    /** The last image a listener could not apply, and why; written on the notifier thread. */
     private volatile ApplyFailure lastFailure;
 
     /** A listener refused an image: the partitions it assigns here could not be opened (a full disk). */
@@ -70,11 +71,11 @@ final class QuorumController implements Controller
         client.subscribe(this::onQuorumImage);
     }
 
-    /** On the quorum client's thread: the next image, to every listener. */
+    /** On the quorum client's notifier thread: the next image, to every listener. */
     private void onQuorumImage(final io.ringlog.replication.metadata.MetadataImage quorumImage)
     {
         final MetadataImage next = ImageTranslator.translate(
-            quorumImage, clusterId, client.activeController(), LISTENER_NAME);
+            quorumImage, clusterId, visibleController(quorumImage), LISTENER_NAME);
         synchronized (listeners)
         {
             image = next;
@@ -108,11 +109,23 @@ final class QuorumController implements Controller
     public MetadataImage image()
     {
         final MetadataImage current = image;
-        final int active = client.activeController();
+        final int active = visibleController(client.image());
         // The active controller changes with no delta (a new quorum leader): say so without waiting for one.
         return current.controllerId() == active ? current : new MetadataImage(current.version(),
             current.clusterId(), active, Math.max(current.controllerEpoch(), client.controllerEpoch()),
             current.brokers(), current.topics());
+    }
+
+    /**
+     * The controller clients are told of (Metadata, DescribeCluster): the active controller when it is a live broker,
+     * else this broker, as a KRaft broker names a broker. A controller-only node has no Kafka listener, and Admin sends
+     * CreateTopics and the like to the controller it is told of ("Timed out waiting for a node assignment" when that
+     * is no broker); any broker takes them and proposes them to the quorum. -1 when no controller is known.
+     */
+    private int visibleController(final io.ringlog.replication.metadata.MetadataImage quorumImage)
+    {
+        final int active = client.activeController();
+        return active < 0 || quorumImage.isLive(active) ? active : config.nodeId();
     }
 
     @Override
