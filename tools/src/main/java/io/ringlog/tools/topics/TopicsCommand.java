@@ -127,9 +127,27 @@ public final class TopicsCommand extends ParentCommand
         @Option(names = "--all-configs", description = "show every config with its source, not only overrides")
         boolean allConfigs;
 
+        @Option(names = {"--under-replicated", "--under-replicated-partitions"},
+            description = "list only partitions whose ISR is smaller than their replicas (internal topics included " +
+                "when no TOPIC is given)")
+        boolean underReplicated;
+
+        @Option(names = {"--under-min-isr-partitions", "--under-min-isr"},
+            description = "list only partitions whose ISR is below their topic's min.insync.replicas, where acks=all " +
+                "produce is refused (internal topics included when no TOPIC is given)")
+        boolean underMinIsr;
+
         @Override
         protected int run() throws Exception
         {
+            if (underReplicated && underMinIsr)
+            {
+                throw CliException.usage("give only one of --under-replicated and --under-min-isr-partitions");
+            }
+            if (underReplicated || underMinIsr)
+            {
+                return report();
+            }
             try (Admin admin = client.admin())
             {
                 final Collection<String> names = topics.isEmpty() ?
@@ -168,6 +186,60 @@ public final class TopicsCommand extends ParentCommand
                 out.flush();
             }
             return 0;
+        }
+
+        /**
+         * Kafka's {@code --under-replicated-partitions} and {@code --under-min-isr-partitions}: one table of the
+         * partitions that match, across topics, with leader, replicas and ISR (and the topic's min.insync.replicas);
+         * nothing at all when none match, as Kafka prints. No offsets are asked for: a partition without a leader
+         * has none to give.
+         */
+        private int report() throws Exception
+        {
+            try (Admin admin = client.admin())
+            {
+                final Collection<String> names = topics.isEmpty() ?
+                    new TreeSet<>(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get()) : topics;
+                final Map<String, TopicDescription> descriptions = describe(admin, names);
+                final Map<ConfigResource, Config> configs = underMinIsr ? admin.describeConfigs(names.stream()
+                    .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get() : Map.of();
+                final Table table = underMinIsr ?
+                    new Table("TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR", "MIN-ISR") :
+                    new Table("TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR");
+                for (final String name : names)
+                {
+                    final int minIsr = underMinIsr ?
+                        minInsyncReplicas(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name))) : 0;
+                    for (final TopicPartitionInfo p : descriptions.get(name).partitions())
+                    {
+                        final String leader = p.leader() == null || p.leader().id() < 0 ? "none" :
+                            Integer.toString(p.leader().id());
+                        final String isr = p.isr().isEmpty() ? "-" : ids(p.isr());
+                        if (underReplicated && p.isr().size() < p.replicas().size())
+                        {
+                            table.row(name, p.partition(), leader, ids(p.replicas()), isr);
+                        }
+                        else if (underMinIsr && p.isr().size() < minIsr)
+                        {
+                            table.row(name, p.partition(), leader, ids(p.replicas()), isr, minIsr);
+                        }
+                    }
+                }
+                final PrintWriter out = out();
+                if (table.size() > 0)
+                {
+                    table.print(out);
+                }
+                out.flush();
+            }
+            return 0;
+        }
+
+        /** The topic's min.insync.replicas as the broker reports it (its default included); 1 when it says none. */
+        private static int minInsyncReplicas(final Config config)
+        {
+            final ConfigEntry entry = config == null ? null : config.get("min.insync.replicas");
+            return entry == null || entry.value() == null ? 1 : Integer.parseInt(entry.value());
         }
 
         private void printConfigs(final PrintWriter out, final Config config)
