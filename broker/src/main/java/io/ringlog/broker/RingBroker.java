@@ -233,6 +233,8 @@ public final class RingBroker implements AutoCloseable
             coldPath.put(ApiKeys.DELETE_RECORDS.id, leaders.heldElsewhere(offsets::deleteRecords));
             coldPath.put(ApiKeys.INIT_PRODUCER_ID.id, cluster::initProducerId);
             coldPath.put(ApiKeys.DESCRIBE_CLUSTER.id, cluster::describeCluster);
+            coldPath.put(ApiKeys.DESCRIBE_QUORUM.id,
+                new io.ringlog.broker.kafka.admin.QuorumApi(quorum)::describeQuorum);
             coldPath.put(ApiKeys.ELECT_LEADERS.id, new io.ringlog.broker.kafka.admin.ElectLeadersApi(quorum::client,
                 controller::image, config.get(BrokerConfig.CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS))::electLeaders);
             coldPath.putAll(KafkaApiTable.coldPathApis(partitions, config));

@@ -41,7 +41,7 @@ public final class KafkaApiTable
         ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS,
         ApiKeys.OFFSET_DELETE, ApiKeys.ELECT_LEADERS,
         // What consoles and tools ask for (see coldPathApis).
-        ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_PRODUCERS,
+        ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_PRODUCERS, ApiKeys.DESCRIBE_QUORUM,
         ApiKeys.DESCRIBE_ACLS, ApiKeys.CREATE_ACLS, ApiKeys.DELETE_ACLS);
 
     private KafkaApiTable()
