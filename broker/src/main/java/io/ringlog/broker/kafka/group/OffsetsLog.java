@@ -42,6 +42,8 @@ final class OffsetsLog
     static final String TOPIC = "__consumer_offsets";
     /** How long an append may wait for the high watermark: Kafka's {@code offsets.commit.timeout.ms} default. */
     static final long APPEND_TIMEOUT_MS = 5_000;
+    /** How long a start waits for the brokers the topic's replication factor wants before creating it. */
+    static final long CREATE_WAIT_MS = 10_000;
     /** Bytes read per slice on replay; a larger batch is still read whole. */
     private static final int REPLAY_SLICE_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsLog.class);
@@ -102,6 +104,12 @@ final class OffsetsLog
             LogConfig.SEGMENT_BYTES, "104857600",
             LogConfig.RETENTION_MS, "-1",
             LogConfig.RETENTION_BYTES, "-1");
+        awaitBrokers(controller, config);
+        final MetadataImage.TopicImage created = controller.image().topic(TOPIC);
+        if (created != null)
+        {
+            return created.partitions().size(); // another broker created it meanwhile
+        }
         final int replicas = Math.max(1, Math.min(config.get(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR),
             controller.image().liveBrokers().size()));
         try
@@ -116,6 +124,33 @@ final class OffsetsLog
                 return controller.image().topic(TOPIC).partitions().size();
             }
             throw ex;
+        }
+    }
+
+    /**
+     * Before creating the topic, wait a little for as many live brokers as its replication factor wants, up to the
+     * quorum's voter count: nodes of a cluster started together register within a second or two of each other, and the
+     * first to get here would otherwise create the topic with one replica (the factor is capped at the live brokers),
+     * so that each group's coordinator could never move. Bounded: a node whose peers are down creates it with fewer
+     * after {@value #CREATE_WAIT_MS} ms. Only when the topic is missing; a single node never waits.
+     */
+    private static void awaitBrokers(final Controller controller, final BrokerConfig config)
+    {
+        final String voters = config.get(BrokerConfig.CONTROLLER_QUORUM_VOTERS).trim();
+        final int expected = Math.min(config.get(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR),
+            voters.isEmpty() ? 1 : voters.split(",").length);
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CREATE_WAIT_MS);
+        boolean logged = false;
+        while (controller.image().liveBrokers().size() < expected && controller.image().topic(TOPIC) == null &&
+            System.nanoTime() < deadline)
+        {
+            if (!logged)
+            {
+                LOG.info("{}: waiting up to {} ms for {} live brokers before creating it ({} now)", TOPIC,
+                    CREATE_WAIT_MS, expected, controller.image().liveBrokers().size());
+                logged = true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
         }
     }
 
