@@ -45,6 +45,12 @@ final class FollowerReplica
     private int leaderKey;
     private int ackStreamId;
     private boolean ackPending;
+    /**
+     * This log matches the leader's below this offset: where the last stream started, moved by every append from
+     * it. A StreamStart that would cut below it answers an older FetchStart (a retry, or one overtaken), and obeying
+     * it would drop records this follower has already acknowledged, which the leader counts as replicated.
+     */
+    private long matchedEnd = -1;
 
     FollowerReplica(final int key, final UUID topicId, final int partition, final ReplicaLog replica,
         final int leaderId, final int leaderEpoch, final ReplicationSettings settings, final Outbox outbox,
@@ -121,6 +127,10 @@ final class FollowerReplica
                 target = ours.endOffset();
             }
             target = Math.min(target, divergingEndOffset);
+            if (target < matchedEnd)
+            {
+                return; // stale: this log matches the leader's up to matchedEnd; the next FetchStart asks again
+            }
             final long before = log.logEndOffset();
             final int code = replica.truncateTo(target);
             LOG.info("{}-{}: log diverges from leader {} at epoch {}: truncated from {} to {} ({})", topicId,
@@ -130,6 +140,10 @@ final class FollowerReplica
             return;
         }
         final long end = log.logEndOffset();
+        if (startOffset < matchedEnd)
+        {
+            return; // stale, as above
+        }
         if (startOffset != end)
         {
             final int code = startOffset > end ? replica.restartAt(startOffset) : replica.truncateTo(startOffset);
@@ -145,6 +159,7 @@ final class FollowerReplica
         this.leaderKey = leaderKey;
         this.ackStreamId = ackStreamId;
         state = State.STREAMING;
+        matchedEnd = log.logEndOffset();
         lastHeardMs = now;
         ackPending = true;
         replica.advanceHighWatermark(Math.min(highWatermark, log.logEndOffset()));
@@ -162,16 +177,18 @@ final class FollowerReplica
         }
         lastHeardMs = now;
         final PartitionLog log = replica.log();
+        final long end = log.logEndOffset();
+        if (baseOffset > end)
+        {
+            // A keep-alive names where the leader's stream to this follower stands: past this log's end, what lies
+            // between was lost (a lost image) and will not be sent again, so an idle partition would never catch up.
+            LOG.info("{}-{}: gap in the stream from leader {} ({} expected, {} came); asking again", topicId,
+                partition, leaderId, end, baseOffset);
+            refetch(now);
+            return;
+        }
         if (length > 0)
         {
-            final long end = log.logEndOffset();
-            if (baseOffset > end)
-            {
-                LOG.info("{}-{}: gap in the stream from leader {} ({} expected, {} came); asking again", topicId,
-                    partition, leaderId, end, baseOffset);
-                refetch(now);
-                return;
-            }
             if (baseOffset == end)
             {
                 final int code = replica.appendAsFollower(buffer, offset, length);
@@ -183,6 +200,7 @@ final class FollowerReplica
                     return;
                 }
                 metrics.bytesIn(length);
+                matchedEnd = log.logEndOffset();
             }
             // else a batch this log has already (sent again after a new FetchStart): acknowledged, not appended
         }

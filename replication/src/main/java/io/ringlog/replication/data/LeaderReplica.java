@@ -263,6 +263,7 @@ final class LeaderReplica
         if (pendingIsr != null && pendingIsr == refusedIsr)
         {
             pendingIsr = null; // reviewed again below, against the image as it is now
+            countInSync();
         }
         if (pendingIsr != null)
         {
@@ -273,6 +274,7 @@ final class LeaderReplica
             LOG.warn("{}-{}: ISR change to {} not committed in {} ms; reviewing again", topicId, partition,
                 pendingIsr, ISR_CHANGE_TIMEOUT_MS);
             pendingIsr = null;
+            countInSync();
         }
         final List<Integer> wanted = new ArrayList<>(isr);
         boolean shrink = false;
@@ -310,6 +312,7 @@ final class LeaderReplica
             wanted.add(0, settings.nodeId());
         }
         pendingIsr = List.copyOf(wanted);
+        countInSync();
         pendingSinceMs = now;
         if (shrink)
         {
@@ -328,6 +331,25 @@ final class LeaderReplica
                 refusedIsr = proposed;
             }
         });
+    }
+
+    /**
+     * Tell the replica how many replicas its high watermark waits for: the committed ISR and any replica a pending
+     * change adds. With the leader alone the sequencer moves the high watermark to the log end at every append; a
+     * pending addition must stop that at once, or a record appended before the controller commits the addition is
+     * acknowledged without being on the replica the controller may elect next (found by ReplicationSimulationTest).
+     */
+    private void countInSync()
+    {
+        int count = isr.size();
+        if (pendingIsr != null)
+        {
+            for (final int r : pendingIsr)
+            {
+                count += isr.contains(r) ? 0 : 1;
+            }
+        }
+        replica.inSyncReplicas(Math.max(1, count));
     }
 
     /** Whether the partition has fewer in-sync replicas than replicas: for the under-replicated metric. */
