@@ -176,7 +176,7 @@ public final class BrokerProxy
         {
             return result;
         }
-        calls.register(correlationId, clock.time() + timeoutMs, listener);
+        calls.register(correlationId, clock.time() + timeoutMs, listener, this);
         return correlationId;
     }
 

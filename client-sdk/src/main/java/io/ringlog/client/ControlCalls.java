@@ -25,6 +25,7 @@ final class ControlCalls
         long correlationId;
         long deadlineMs;
         ResponseListener listener;
+        Object owner;
     }
 
     private final Long2ObjectHashMap<Call> pending = new Long2ObjectHashMap<>();
@@ -43,6 +44,13 @@ final class ControlCalls
 
     boolean register(final long correlationId, final long deadlineMs, final ResponseListener listener)
     {
+        return register(correlationId, deadlineMs, listener, null);
+    }
+
+    /** @param owner the broker connection's proxy the request went out on, for {@link #failAll(Object, short, String)}. */
+    boolean register(final long correlationId, final long deadlineMs, final ResponseListener listener,
+        final Object owner)
+    {
         if (pending.size() >= MAX_PENDING)
         {
             return false;
@@ -55,6 +63,7 @@ final class ControlCalls
         call.correlationId = correlationId;
         call.deadlineMs = deadlineMs;
         call.listener = listener;
+        call.owner = owner;
         pending.put(correlationId, call);
         nextDeadlineMs = Math.min(nextDeadlineMs, deadlineMs);
         return true;
@@ -73,6 +82,7 @@ final class ControlCalls
     {
         final ResponseListener listener = call.listener;
         call.listener = null;
+        call.owner = null;
         free.addLast(call);
         return listener;
     }
@@ -113,6 +123,35 @@ final class ControlCalls
     }
 
     /** Fail every pending call: the session they were sent on is gone, so no answer will come. */
+    /**
+     * Fail the calls that went out on one connection (its session was lost: they will not be answered); the others
+     * wait on. Cold path.
+     */
+    void failAll(final Object owner, final short errorCode, final String message)
+    {
+        if (pending.isEmpty())
+        {
+            return;
+        }
+        expired.clear();
+        for (final Call call : pending.values())
+        {
+            if (call.owner == owner)
+            {
+                expired.add(call);
+            }
+        }
+        for (final Call call : expired)
+        {
+            pending.remove(call.correlationId);
+        }
+        for (final Call call : expired)
+        {
+            recycle(call).onError(errorCode, message);
+        }
+        expired.clear();
+    }
+
     void failAll(final short errorCode, final String message)
     {
         if (pending.isEmpty())

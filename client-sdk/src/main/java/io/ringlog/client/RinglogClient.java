@@ -667,13 +667,9 @@ public final class RinglogClient implements AutoCloseable
         @Override
         public void onSessionLost(final String reason)
         {
-            // Control calls wait on the control connection only: they fail when it is the one lost. Subscribe calls
-            // on a leader's connection are superseded by the consumer's own re-subscription.
+            // The calls that went out on this connection fail (they will not be answered); those on others wait on.
             final boolean control = connection == lastControl;
-            if (control)
-            {
-                calls.failAll(NativeErrors.SESSION_CLOSED, "session lost: " + reason);
-            }
+            calls.failAll(connection.proxy, NativeErrors.SESSION_CLOSED, "session lost: " + reason);
             routingVersion++;
             requestRefresh();
             for (final ClientComponent component : components)
