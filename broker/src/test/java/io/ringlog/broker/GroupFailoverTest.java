@@ -1,6 +1,5 @@
 package io.ringlog.broker;
 
-import io.ringlog.broker.core.quorum.FreeUdpPorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,25 +43,21 @@ class GroupFailoverTest
     @TempDir
     Path dir;
 
-    private final List<TestBroker> brokers = new ArrayList<>();
-    private String voters;
+    private ThreeBrokers cluster;
 
     @AfterEach
     void close()
     {
-        brokers.parallelStream().forEach(b ->
+        if (cluster != null)
         {
-            if (b != null)
-            {
-                b.close();
-            }
-        });
+            cluster.close();
+        }
     }
 
     @Test
     void committedOffsetsSurviveTheCoordinatorAndAControlledShutdownFailsNoSend() throws Exception
     {
-        startCluster();
+        cluster = new ThreeBrokers(dir, id -> new String[]{"offsets.topic.num.partitions=1"});
         try (Admin admin = TestBroker.adminFor(bootstrap()))
         {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3)
@@ -94,8 +87,7 @@ class GroupFailoverTest
         final AtomicReference<Map<MetricName, ? extends Metric>> metrics = new AtomicReference<>();
         final CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> produce(sent, failed, metrics));
         Conditions.await("the producer under way", Duration.ofSeconds(30), () -> sent.get() > 200);
-        brokers.get(coordinator - 1).close();
-        brokers.set(coordinator - 1, null);
+        cluster.stop(coordinator);
         final int before = sent.get();
         Conditions.await("the producer carries on", Duration.ofSeconds(30), () -> sent.get() > before + 500);
         stopWriting = true;
@@ -168,35 +160,6 @@ class GroupFailoverTest
 
     private String bootstrap()
     {
-        return brokers.stream().filter(b -> b != null).map(TestBroker::bootstrap).collect(Collectors.joining(","));
-    }
-
-    private void startCluster() throws Exception
-    {
-        voters = FreeUdpPorts.voters(3);
-        final List<CompletableFuture<TestBroker>> starting = new ArrayList<>();
-        for (int node = 1; node <= 3; node++)
-        {
-            final int id = node;
-            starting.add(CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
-                    return new TestBroker(dir.resolve("node-" + id), "node.id=" + id,
-                        "process.roles=broker,controller", "controller.quorum.voters=" + voters,
-                        "offsets.topic.num.partitions=1", "group.initial.rebalance.delay.ms=0",
-                        "broker.session.timeout.ms=2000", "message.max.bytes=262144",
-                        "replication.term.length=4194304");
-                }
-                catch (final Exception ex)
-                {
-                    throw new IllegalStateException("broker " + id + " did not start", ex);
-                }
-            }));
-        }
-        for (final CompletableFuture<TestBroker> f : starting)
-        {
-            brokers.add(f.get(90, TimeUnit.SECONDS));
-        }
+        return cluster.bootstrap();
     }
 }
