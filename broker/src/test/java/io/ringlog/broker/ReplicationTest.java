@@ -1,6 +1,5 @@
 package io.ringlog.broker;
 
-import io.ringlog.broker.core.quorum.FreeUdpPorts;
 import io.ringlog.broker.core.replica.Partition;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -25,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -47,26 +45,23 @@ class ReplicationTest
     @TempDir
     Path dir;
 
-    private final List<TestBroker> brokers = new ArrayList<>();
-    private String voters;
+    private ThreeBrokers cluster;
 
     @AfterEach
     void close()
     {
-        brokers.parallelStream().forEach(b ->
+        if (cluster != null)
         {
-            if (b != null)
-            {
-                b.close();
-            }
-        });
+            cluster.close();
+        }
     }
 
     @Test
     void followersCopyTheLeaderAndTakeOverWithEveryAcknowledgedRecord() throws Exception
     {
-        startCluster();
-        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        cluster = new ThreeBrokers(dir, id -> new String[]{"default.replication.factor=3",
+            "replica.lag.time.max.ms=5000", "leader.imbalance.check.interval.seconds=1"});
+        try (Admin admin = TestBroker.adminFor(cluster.bootstrap()))
         {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3)
                 .configs(Map.of("min.insync.replicas", "2")))).all().get(30, TimeUnit.SECONDS);
@@ -81,7 +76,7 @@ class ReplicationTest
             final long end = replica(1, p).log().logEndOffset();
             assertEquals(count / PARTITIONS, end, "records in partition " + p);
         }
-        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        try (Admin admin = TestBroker.adminFor(cluster.bootstrap()))
         {
             for (final TopicPartitionInfo p : describe(admin).partitions())
             {
@@ -91,10 +86,8 @@ class ReplicationTest
 
         // The leader of partition 0 leaves: a follower takes over with every record acknowledged so far.
         final int leaving = leaderOf(0);
-        final TestBroker gone = brokers.get(leaving - 1);
-        gone.close();
-        brokers.set(leaving - 1, null);
-        final TestBroker survivor = brokers.stream().filter(b -> b != null).findFirst().orElseThrow();
+        cluster.stop(leaving);
+        final TestBroker survivor = cluster.broker(leaving == 1 ? 2 : 1);
         try (Admin admin = TestBroker.adminFor(survivor.bootstrap()))
         {
             Conditions.await("partition 0 led elsewhere", Duration.ofSeconds(30), () ->
@@ -107,7 +100,7 @@ class ReplicationTest
         produce(count, 60);
 
         // The broker comes back on its data, catches up, and rejoins every ISR.
-        brokers.set(leaving - 1, new TestBroker(dir.resolve("node-" + leaving), overrides(leaving)));
+        cluster.restart(leaving);
         try (Admin admin = TestBroker.adminFor(survivor.bootstrap()))
         {
             Conditions.await("broker " + leaving + " back in every ISR", Duration.ofSeconds(60), () ->
@@ -124,8 +117,9 @@ class ReplicationTest
     @Test
     void preferredLeadersLeadAgainWhenTheyReturn() throws Exception
     {
-        startCluster();
-        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        cluster = new ThreeBrokers(dir, id -> new String[]{"default.replication.factor=3",
+            "replica.lag.time.max.ms=5000", "leader.imbalance.check.interval.seconds=1"});
+        try (Admin admin = TestBroker.adminFor(cluster.bootstrap()))
         {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short)3))).all().get(30, TimeUnit.SECONDS);
             Conditions.await("every partition led by its preferred replica", Duration.ofSeconds(30),
@@ -139,23 +133,22 @@ class ReplicationTest
         produce(0, 30);
 
         // Broker 3 leaves: its partitions are led by others; it returns, catches up, and leads them again.
-        brokers.get(2).close();
-        brokers.set(2, null);
-        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        cluster.stop(3);
+        try (Admin admin = TestBroker.adminFor(cluster.bootstrap()))
         {
             Conditions.await("broker 3 leads nothing", Duration.ofSeconds(30), () -> !preferredLead(admin) &&
                 describeQuietly(admin).partitions().stream().noneMatch(p -> p.leader() == null || p.leader().id() == 3));
         }
         produce(30, 30);
-        brokers.set(2, new TestBroker(dir.resolve("node-3"), overrides(3)));
-        try (Admin admin = TestBroker.adminFor(brokers.get(0).bootstrap()))
+        cluster.restart(3);
+        try (Admin admin = TestBroker.adminFor(cluster.bootstrap()))
         {
             Conditions.await("every partition led by its preferred replica again", Duration.ofSeconds(60),
                 () -> preferredLead(admin));
         }
         Conditions.await("every replica agrees", Duration.ofSeconds(30), this::replicasAgree);
         assertEquals(List.of("v0", "v3", "v6", "v9", "v12", "v15", "v18", "v21", "v24", "v27", "v30", "v33", "v36",
-            "v39", "v42", "v45", "v48", "v51", "v54", "v57"), readAll(brokers.get(0).bootstrap(), 0, 20));
+            "v39", "v42", "v45", "v48", "v51", "v54", "v57"), readAll(cluster.bootstrap(), 0, 20));
     }
 
     private static boolean preferredLead(final Admin admin)
@@ -168,8 +161,7 @@ class ReplicationTest
     private void produce(final int from, final int count) throws Exception
     {
         final Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers.stream().filter(b -> b != null)
-            .map(TestBroker::bootstrap).collect(Collectors.joining(",")));
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, "org.apache.kafka.common.serialization.StringSerializer");
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, "org.apache.kafka.common.serialization.StringSerializer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -231,8 +223,9 @@ class ReplicationTest
         {
             long end = -1;
             long hw = -1;
-            for (final TestBroker b : brokers)
+            for (int id = 1; id <= 3; id++)
             {
+                final TestBroker b = cluster.broker(id);
                 if (b == null)
                 {
                     continue;
@@ -262,58 +255,29 @@ class ReplicationTest
 
     private Partition replica(final int node, final int partition)
     {
-        final Partition r = brokers.get(node - 1).broker.partitions().partition(TOPIC, partition);
+        final Partition r = cluster.broker(node).broker.partitions().partition(TOPIC, partition);
         assertNotNull(r, "replica of " + TOPIC + "-" + partition + " on broker " + node);
         return r;
     }
 
     private int leaderOf(final int partition)
     {
-        final int leader = brokers.get(0).broker.controller().image().partition(TOPIC, partition).leader();
+        final int leader = cluster.broker(leaderView()).broker.controller().image().partition(TOPIC, partition).leader();
         assertNotEquals(-1, leader);
         return leader;
     }
 
-    private void startCluster() throws Exception
+    /** A running broker's id, to read its metadata image. */
+    private int leaderView()
     {
-        voters = FreeUdpPorts.voters(3);
-        final List<CompletableFuture<TestBroker>> starting = new ArrayList<>();
-        for (int node = 1; node <= 3; node++)
+        for (int id = 1; id <= 3; id++)
         {
-            final int id = node;
-            starting.add(CompletableFuture.supplyAsync(() ->
+            if (cluster.broker(id) != null)
             {
-                try
-                {
-                    return new TestBroker(dir.resolve("node-" + id), overrides(id));
-                }
-                catch (final Exception ex)
-                {
-                    throw new IllegalStateException("broker " + id + " did not start", ex);
-                }
-            }));
+                return id;
+            }
         }
-        for (final CompletableFuture<TestBroker> f : starting)
-        {
-            brokers.add(f.get(90, TimeUnit.SECONDS));
-        }
-    }
-
-    private String[] overrides(final int node)
-    {
-        return new String[]{
-            "node.id=" + node,
-            "process.roles=broker,controller",
-            "controller.quorum.voters=" + voters,
-            "default.replication.factor=3",
-            "offsets.topic.num.partitions=3",
-            "group.initial.rebalance.delay.ms=0",
-            "broker.session.timeout.ms=2000",
-            "replica.lag.time.max.ms=5000",
-            "leader.imbalance.check.interval.seconds=1",
-            "message.max.bytes=262144",
-            "replication.term.length=4194304"
-        };
+        throw new IllegalStateException("no broker running");
     }
 
     private static TopicDescription describe(final Admin admin) throws Exception
