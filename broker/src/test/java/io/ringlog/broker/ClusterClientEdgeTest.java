@@ -70,8 +70,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to a broker that does not lead the group's {@code __consumer_offsets} partition are answered NOT_COORDINATOR;
  * NOT_LEADER_OR_FOLLOWER answers to Produce and Fetch name the current leader and its endpoint (KIP-951), also for a
  * partition with no replica on the broker asked (not UNKNOWN_TOPIC_OR_PARTITION); and a consumer group carries on when
- * its coordinator's broker stops, at the broker that leads the partition next. Without replication of partition data
- * (another issue), committed offsets do not move with the group, so only what holds without them is asserted. One
+ * its coordinator's broker stops, at the broker that leads the partition next. Committed offsets and membership move
+ * with the group only as far as the offsets partition is replicated, so only what holds either way is asserted. One
  * cluster for the class; the test that stops a broker runs last.
  */
 @Timeout(180)

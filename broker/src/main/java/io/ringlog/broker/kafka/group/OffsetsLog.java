@@ -44,6 +44,8 @@ final class OffsetsLog
     static final long APPEND_TIMEOUT_MS = 5_000;
     /** How long a start waits for the brokers the topic's replication factor wants before creating it. */
     static final long CREATE_WAIT_MS = 10_000;
+    /** The wait for brokers also ends when none has registered for this long. */
+    static final long CREATE_SETTLE_MS = 2_000;
     /** Bytes read per slice on replay; a larger batch is still read whole. */
     private static final int REPLAY_SLICE_BYTES = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsLog.class);
@@ -131,26 +133,36 @@ final class OffsetsLog
      * Before creating the topic, wait a little for as many live brokers as its replication factor wants, up to the
      * quorum's voter count: nodes of a cluster started together register within a second or two of each other, and the
      * first to get here would otherwise create the topic with one replica (the factor is capped at the live brokers),
-     * so that each group's coordinator could never move. Bounded: a node whose peers are down creates it with fewer
-     * after {@value #CREATE_WAIT_MS} ms. Only when the topic is missing; a single node never waits.
+     * so that each group's coordinator could never move. The wait ends when they are there, when no broker has
+     * registered for {@value #CREATE_SETTLE_MS} ms (voters may be controller-only nodes, which never register as
+     * brokers), or after {@value #CREATE_WAIT_MS} ms at most. Only when the topic is missing; a single node never waits.
      */
     private static void awaitBrokers(final Controller controller, final BrokerConfig config)
     {
         final String voters = config.get(BrokerConfig.CONTROLLER_QUORUM_VOTERS).trim();
         final int expected = Math.min(config.get(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR),
             voters.isEmpty() ? 1 : voters.split(",").length);
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CREATE_WAIT_MS);
+        final long start = System.nanoTime();
+        long settledSince = start;
+        int live = controller.image().liveBrokers().size();
         boolean logged = false;
-        while (controller.image().liveBrokers().size() < expected && controller.image().topic(TOPIC) == null &&
-            System.nanoTime() < deadline)
+        while (live < expected && controller.image().topic(TOPIC) == null &&
+            System.nanoTime() - start < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CREATE_WAIT_MS) &&
+            System.nanoTime() - settledSince < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CREATE_SETTLE_MS))
         {
             if (!logged)
             {
-                LOG.info("{}: waiting up to {} ms for {} live brokers before creating it ({} now)", TOPIC,
-                    CREATE_WAIT_MS, expected, controller.image().liveBrokers().size());
+                LOG.info("{}: waiting for {} live brokers before creating it ({} now; at most {} ms)", TOPIC,
+                    expected, live, CREATE_WAIT_MS);
                 logged = true;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+            final int now = controller.image().liveBrokers().size();
+            if (now != live)
+            {
+                live = now;
+                settledSince = System.nanoTime();
+            }
         }
     }
 
