@@ -173,6 +173,34 @@ abstract class BrokerProcess
     }
 
     /**
+     * SIGTERM (a controlled shutdown) and wait for the process to end, keeping its data directory, so that
+     * {@link #start()} brings it back on the same data. Fault benchmarks only.
+     *
+     * @throws IOException if it has not ended within {@link #STOP_GRACE_SECS} (it is then killed).
+     */
+    public final synchronized void shutdown() throws IOException
+    {
+        if (null == process || !process.isAlive())
+        {
+            return;
+        }
+        process.destroy(); // SIGTERM on Linux
+        try
+        {
+            if (!process.waitFor(STOP_GRACE_SECS, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new IOException(name + " did not stop within " + STOP_GRACE_SECS + " s of SIGTERM");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+    }
+
+    /**
      * Stop the broker (SIGTERM, SIGKILL after {@link #STOP_GRACE_SECS}) and delete its data directory. Safe to call
      * twice and from the shutdown hook.
      */

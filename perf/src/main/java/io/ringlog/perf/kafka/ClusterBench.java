@@ -1,7 +1,6 @@
 package io.ringlog.perf.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -11,10 +10,6 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -27,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 /**
  * The cluster's control plane under faults, timed from outside as an operator would see it, on three nodes of one
@@ -48,7 +42,6 @@ import java.util.stream.Collectors;
  */
 public final class ClusterBench
 {
-    private static final long POLL_MS = 20;
     private static final long FAULT_LIMIT_MS = 60_000;
 
     private final List<ClusterMember> members;
@@ -87,18 +80,15 @@ public final class ClusterBench
                 }
             }
         }
-        final KafkaDist dist = new KafkaDist(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            repo.resolve("perf/target/kafka-4.3.1/libs"), repo.resolve("perf/kafka-dist/log4j2.properties"),
-            Path.of(ClusterBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-        dist.check();
+        final KafkaDist dist = ClusterLaunch.kafkaDist(repo);
         final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         final Path runDir = Files.createDirectories(repo.resolve("perf/target/cluster-bench").resolve(stamp));
         final StringBuilder report = new StringBuilder();
         for (final String kind : kinds)
         {
             final Path workDir = Files.createTempDirectory("ringlog-cluster-bench-");
-            final List<ClusterMember> members = "kafka".equals(kind) ? kafkaCluster(dist, workDir, runDir) :
-                ringlogCluster(repo, workDir, runDir);
+            final List<ClusterMember> members = "kafka".equals(kind) ?
+                ClusterLaunch.kafka(dist, workDir, runDir) : ClusterLaunch.ringlog(repo, workDir, runDir);
             final Thread hook = new Thread(() -> members.forEach(ClusterMember::stop));
             Runtime.getRuntime().addShutdownHook(hook);
             try
@@ -117,110 +107,12 @@ public final class ClusterBench
         System.out.println("logs: " + runDir);
     }
 
-    private static List<ClusterMember> kafkaCluster(final KafkaDist dist, final Path workDir, final Path runDir)
-        throws IOException
-    {
-        final int[] client = new int[3];
-        final int[] controller = new int[3];
-        final List<Integer> taken = new ArrayList<>();
-        for (int i = 0; i < 3; i++)
-        {
-            client[i] = distinctFreePort(taken);
-            controller[i] = distinctFreePort(taken);
-        }
-        final String voters = "1@127.0.0.1:" + controller[0] + ",2@127.0.0.1:" + controller[1] + ",3@127.0.0.1:" +
-            controller[2];
-        final String clusterId = KafkaBroker.clusterId();
-        final List<ClusterMember> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++)
-        {
-            members.add(new KafkaClusterNode(dist, workDir.resolve("node-" + (i + 1)), runDir, i + 1, client[i],
-                controller[i], voters, clusterId));
-        }
-        return members;
-    }
-
-    private static List<ClusterMember> ringlogCluster(final Path repo, final Path workDir, final Path runDir)
-        throws IOException
-    {
-        final Path dist = RinglogBroker.snapshot(repo, workDir.resolve("dist"));
-        final List<Integer> taken = new ArrayList<>();
-        final int[] client = new int[3];
-        final StringBuilder voters = new StringBuilder();
-        for (int i = 0; i < 3; i++)
-        {
-            client[i] = distinctFreePort(taken);
-            voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(quorumBase(taken));
-        }
-        final List<ClusterMember> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++)
-        {
-            members.add(new RinglogClusterNode(dist, workDir.resolve("node-" + (i + 1)), runDir, i + 1, client[i],
-                voters.toString()));
-        }
-        return members;
-    }
-
-    /** A base port with the four above it free for UDP (a Ringlog voter's five channels), not taken yet. */
-    private static int quorumBase(final List<Integer> taken) throws IOException
-    {
-        for (int base = 21_000; base < 32_000; base += 10)
-        {
-            boolean free = true;
-            for (int p = base; p < base + 5 && free; p++)
-            {
-                free = !taken.contains(p) && udpFree(p);
-            }
-            if (free)
-            {
-                for (int p = base; p < base + 5; p++)
-                {
-                    taken.add(p);
-                }
-                return base;
-            }
-        }
-        throw new IOException("no five free UDP ports in 21000-32000");
-    }
-
-    private static boolean udpFree(final int port)
-    {
-        try (DatagramSocket socket = new DatagramSocket(port, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort() == port;
-        }
-        catch (final SocketException ex)
-        {
-            return false;
-        }
-    }
-
-    private static int distinctFreePort(final List<Integer> taken) throws IOException
-    {
-        while (true)
-        {
-            final int port = KafkaBroker.freePort();
-            if (!taken.contains(port))
-            {
-                taken.add(port);
-                return port;
-            }
-        }
-    }
-
     private String run(final String title) throws Exception
     {
         final StringBuilder report = new StringBuilder("### " + title + ", three nodes, " +
             Runtime.getRuntime().availableProcessors() + " cores\n\n| measure | rounds | p50 | max |\n|---|---:|---:|---:|\n");
         final long startNs = System.nanoTime();
-        for (final ClusterMember m : members)
-        {
-            m.start();
-        }
-        for (final ClusterMember m : members)
-        {
-            m.awaitStarted();
-        }
+        ClusterLaunch.startAll(members);
         row(report, "start, all three serving (ms)", List.of(ms(startNs)));
         try (Admin admin = admin(members))
         {
@@ -501,27 +393,12 @@ public final class ClusterBench
 
     private static Admin admin(final List<ClusterMember> nodes)
     {
-        return Admin.create(Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            nodes.stream().map(ClusterMember::bootstrap).collect(Collectors.joining(",")),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "1000",
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000",
-            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200",
-            AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "20",
-            AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "200"));
+        return ClusterLaunch.admin(nodes);
     }
 
     private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAULT_LIMIT_MS);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new IllegalStateException("not within " + FAULT_LIMIT_MS + " ms: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(POLL_MS);
-        }
+        ClusterLaunch.await(condition, what, FAULT_LIMIT_MS);
     }
 
     private static long ms(final long sinceNs)

@@ -3,9 +3,10 @@ package io.ringlog.perf.kafka;
 import java.io.IOException;
 
 /**
- * One node of a three-node cluster under a fault benchmark ({@link ClusterBench}), whichever broker it runs: started
- * without waiting (a node of a quorum cannot be ready before its peers are up), then waited for, killed with
- * {@code kill -9} keeping its data, started again on the same data and ports, stopped for good at the end.
+ * One node of a three-node cluster under a fault benchmark ({@link ClusterBench}, {@link ReplicationBench}),
+ * whichever broker it runs: started without waiting (a node of a quorum cannot be ready before its peers are up),
+ * then waited for, killed with {@code kill -9} or stopped with SIGTERM keeping its data, started again on the same
+ * data and ports, stopped for good at the end.
  */
 interface ClusterMember
 {
@@ -23,6 +24,9 @@ interface ClusterMember
 
     /** {@code kill -9}, keeping its data. */
     void kill() throws IOException;
+
+    /** SIGTERM, a controlled shutdown, and wait until it has ended, keeping its data. */
+    void shutdown() throws IOException;
 
     /** @return true while its process runs. */
     boolean alive();
