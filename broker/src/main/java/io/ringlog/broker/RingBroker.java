@@ -265,6 +265,7 @@ public final class RingBroker implements AutoCloseable
             // single-writer counters the shards, the selector and the flusher keep for it).
             metrics.register(partitions, shards, listener.counters(), groups.coordinator());
             metrics.register(quorum, config.nodeId());
+            metrics.register(replication, controller, config); // ISR, replication bytes, follower lag, elections
             aeronCounters = nativeService == null ? null :
                 AeronCounterMirror.start(nativeService.aeron(), listener.counters(), partitions, errors);
             if (aeronCounters != null)

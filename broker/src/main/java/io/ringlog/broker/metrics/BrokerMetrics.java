@@ -7,6 +7,8 @@ import io.ringlog.broker.kafka.metrics.LatencyHistogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ringlog.broker.core.config.BrokerConfig;
+import io.ringlog.broker.core.metadata.Controller;
+import io.ringlog.broker.core.replica.Replication;
 import io.ringlog.broker.kafka.group.GroupCoordinator;
 import io.ringlog.broker.core.replica.ReplicaManager;
 import io.ringlog.journal.LogFlusher;
@@ -109,6 +111,21 @@ public final class BrokerMetrics implements AutoCloseable
         if (registry != null)
         {
             registry.register(new QuorumCollector(quorum, nodeId));
+        }
+    }
+
+    /**
+     * Replication's series: under-replicated and under-min-ISR partitions led here, ISR shrinks and expansions,
+     * replication bytes, truncations, follower lag, and the leader elections this broker sees in metadata images
+     * (counted by a listener subscribed here to {@code controller}, only while metrics are on).
+     */
+    public void register(final Replication replication, final Controller controller, final BrokerConfig config)
+    {
+        if (registry != null)
+        {
+            final LeaderElections elections = new LeaderElections();
+            controller.subscribe(elections);
+            registry.register(new ReplicationCollector(replication, controller, config, elections));
         }
     }
 

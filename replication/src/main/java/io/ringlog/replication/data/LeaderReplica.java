@@ -80,6 +80,7 @@ final class LeaderReplica
                 final FollowerProgress f = new FollowerProgress(r, new LogTailer(log, log.logEndOffset()));
                 f.lastCaughtUpMs = nowMs; // an ISR member gets the whole lag time to show up
                 f.lastAckMs = nowMs;
+                f.publish();
                 others.add(f);
             }
         }
@@ -88,9 +89,26 @@ final class LeaderReplica
         this.nextIsrCheckMs = nowMs + ISR_CHECK_INTERVAL_MS;
     }
 
-    /** The controller committed a change of this partition at the same leader epoch (its ISR, its epoch). */
+    /**
+     * The controller committed a change of this partition at the same leader epoch (its ISR, its epoch). A committed
+     * ISR that lost or gained members counts as a shrink or an expansion, whoever asked for it: this leader's
+     * AlterPartition, or the controller itself, which takes a fenced broker out of every ISR (a clean stop is fenced
+     * at once, long before its leaders would find it lagging).
+     */
     void updateIsr(final int partitionEpoch, final List<Integer> isr)
     {
+        if (this.isr != null)
+        {
+            if (!isr.containsAll(this.isr))
+            {
+                metrics.isrShrink();
+                markStale(this.isr, isr);
+            }
+            if (!this.isr.containsAll(isr))
+            {
+                metrics.isrExpand();
+            }
+        }
         this.partitionEpoch = partitionEpoch;
         this.isr = List.copyOf(isr);
         this.pendingIsr = null;
@@ -149,6 +167,7 @@ final class LeaderReplica
         f.streaming = true;
         f.tailer.seek(from);
         f.logEndOffset = from;
+        f.publish();
         f.lastSentMs = now;
         f.sentHighWatermark = replica.highWatermark();
         LOG.info("{}-{}: streaming to follower {} from offset {} at epoch {}", topicId, partition, followerId, from,
@@ -262,6 +281,7 @@ final class LeaderReplica
     {
         if (pendingIsr != null && pendingIsr == refusedIsr)
         {
+            markStale(pendingIsr, isr); // e.g. INELIGIBLE_REPLICA: a fenced broker, not to be asked for every 100 ms
             pendingIsr = null; // reviewed again below, against the image as it is now
             countInSync();
         }
@@ -295,7 +315,7 @@ final class LeaderReplica
             for (final FollowerProgress f : followers)
             {
                 if (!isr.contains(f.brokerId) && f.streaming && now - f.lastAckMs <= settings.leaderSilenceMs() &&
-                    f.logEndOffset >= hw && f.logEndOffset >= epochStartOffset)
+                    f.lastAckMs > f.staleAckMs && f.logEndOffset >= hw && f.logEndOffset >= epochStartOffset)
                 {
                     wanted.add(f.brokerId);
                     LOG.info("{}-{}: follower {} caught up (log end {}, high watermark {}); expanding the ISR",
@@ -313,15 +333,7 @@ final class LeaderReplica
         }
         pendingIsr = List.copyOf(wanted);
         countInSync();
-        pendingSinceMs = now;
-        if (shrink)
-        {
-            metrics.isrShrink();
-        }
-        else
-        {
-            metrics.isrExpand();
-        }
+        pendingSinceMs = now; // counted as a shrink or an expansion once committed (updateIsr), not when asked for
         final List<Integer> proposed = pendingIsr;
         isrChanges.propose(topicId, partition, leaderEpoch, partitionEpoch, proposed).whenComplete((r, failure) ->
         {
@@ -373,6 +385,41 @@ final class LeaderReplica
             lag = Math.max(lag, f.logEndOffset < 0 ? end : end - f.logEndOffset);
         }
         return lag;
+    }
+
+    /**
+     * The followers in {@code from} but not in {@code to} (out of the ISR, or an addition refused) are not proposed
+     * again before they ack anew. Without this a follower whose broker stopped cleanly (fenced, taken out of the ISR
+     * by the controller) still looked caught up and recently heard from for leaderSilenceMs, so the leader asked for
+     * it back every review and was refused INELIGIBLE_REPLICA; each pending addition counted it in sync, so an
+     * acks=all produce below min.insync.replicas was appended and answered NOT_ENOUGH_REPLICAS_AFTER_APPEND instead
+     * of being refused NOT_ENOUGH_REPLICAS (MinInsyncReplicasTest).
+     */
+    private void markStale(final List<Integer> from, final List<Integer> to)
+    {
+        for (final FollowerProgress f : followers)
+        {
+            if (from.contains(f.brokerId) && !to.contains(f.brokerId))
+            {
+                f.staleAckMs = f.lastAckMs;
+            }
+        }
+    }
+
+    /**
+     * Each follower's lag, for the metrics scrape: any thread. Reads only final fields, the values each
+     * {@link FollowerProgress} published (acquire) and the journal's published log end; allocates one record per
+     * follower, on the calling thread.
+     */
+    void followerLags(final List<FollowerLag> into)
+    {
+        for (final FollowerProgress f : followers)
+        {
+            final long followerEnd = f.publishedLogEndOffset();
+            final long end = replica.log().logEndOffset(); // read second: a leader's log end only grows
+            into.add(new FollowerLag(topicId, partition, f.brokerId,
+                followerEnd < 0 ? end : Math.max(0, end - followerEnd), f.publishedLastCaughtUpMs()));
+        }
     }
 
     private FollowerProgress follower(final int brokerId)

@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Replication's counters for a broker, written by its shard threads and read by the metrics scrape: bytes streamed
- * out to followers and in from leaders, ISR shrinks and expansions asked for, truncations of diverged logs.
+ * out to followers and in from leaders, ISR shrinks and expansions of partitions led here (counted when the
+ * controller has committed them, whoever asked), truncations of diverged logs.
  */
 public final class ReplicationMetrics
 {

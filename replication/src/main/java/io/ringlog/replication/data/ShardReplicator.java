@@ -57,6 +57,8 @@ public final class ShardReplicator implements Agent
     private final Int2ObjectHashMap<LeaderReplica> leadersByKey = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<FollowerReplica> followersByKey = new Int2ObjectHashMap<>();
     private final List<LeaderReplica> leaders = new ArrayList<>();
+    /** {@link #leaders} for other threads (the metrics scrape): a new array on every change, a volatile store. */
+    private volatile LeaderReplica[] publishedLeaders = new LeaderReplica[0];
     private final List<FollowerReplica> followers = new ArrayList<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final FetchStartDecoder fetchStart = new FetchStartDecoder();
@@ -132,6 +134,7 @@ public final class ShardReplicator implements Agent
             byPartition.put(pk, leader);
             leadersByKey.put(leader.key, leader);
             leaders.add(leader);
+            publishedLeaders = leaders.toArray(new LeaderReplica[0]);
         });
     }
 
@@ -196,6 +199,18 @@ public final class ShardReplicator implements Agent
         return count;
     }
 
+    /**
+     * Each follower of each partition this shard leads: its lag in offsets and when it last caught up. Any thread
+     * (the metrics scrape), from the values the shard publishes; allocates, on the caller's thread.
+     */
+    public void followerLags(final List<FollowerLag> into)
+    {
+        for (final LeaderReplica leader : publishedLeaders)
+        {
+            leader.followerLags(into);
+        }
+    }
+
     private void remove(final PartitionKey pk)
     {
         final Object existing = byPartition.remove(pk);
@@ -203,6 +218,7 @@ public final class ShardReplicator implements Agent
         {
             leadersByKey.remove(l.key);
             leaders.remove(l);
+            publishedLeaders = leaders.toArray(new LeaderReplica[0]);
         }
         else if (existing instanceof FollowerReplica f)
         {
@@ -325,6 +341,7 @@ public final class ShardReplicator implements Agent
         closed = true;
         commands.drain(Runnable::run); // answer what was queued: removals and changes are harmless now
         leaders.clear();
+        publishedLeaders = new LeaderReplica[0];
         followers.clear();
         leadersByKey.clear();
         followersByKey.clear();

@@ -5,6 +5,7 @@ import io.ringlog.broker.core.config.BrokerConfig;
 import io.ringlog.broker.core.metadata.MetadataImage;
 import io.ringlog.replication.client.QuorumClient;
 import io.ringlog.replication.controller.Reply;
+import io.ringlog.replication.data.FollowerLag;
 import io.ringlog.replication.data.PeerDirectory;
 import io.ringlog.replication.data.ReplicationMetrics;
 import io.ringlog.replication.data.ReplicationSettings;
@@ -21,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -158,6 +160,20 @@ public final class Replication implements Consumer<MetadataImage>, PartitionList
     public ReplicationMetrics metrics()
     {
         return metrics;
+    }
+
+    /**
+     * Each follower of each partition led here: its lag in offsets and when it last caught up. Any thread (the
+     * metrics scrape): read from the values the shards publish, without stopping them; allocates.
+     */
+    public List<FollowerLag> followerLags()
+    {
+        final List<FollowerLag> lags = new ArrayList<>();
+        for (final ShardReplicator replicator : replicators)
+        {
+            replicator.followerLags(lags);
+        }
+        return lags;
     }
 
     /** Learn the other brokers' endpoints from the quorum and send ISR changes to it. Before the first image. */
