@@ -3,6 +3,8 @@ package io.ringlog.broker.kafka.metrics;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateAclsResponseData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteAclsResponseData;
@@ -32,6 +34,8 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeQuorumResponse;
+import org.apache.kafka.common.requests.ElectLeadersResponse;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
@@ -178,6 +182,8 @@ public final class ResponseErrors
             case DESCRIBE_ACLS -> probe ? listed : new DescribeAclsResponse((DescribeAclsResponseData)m, version);
             case CREATE_ACLS -> probe ? listed : new CreateAclsResponse((CreateAclsResponseData)m);
             case DELETE_ACLS -> probe ? listed : new DeleteAclsResponse((DeleteAclsResponseData)m, version);
+            case ELECT_LEADERS -> probe ? listed : new ElectLeadersResponse((ElectLeadersResponseData)m);
+            case DESCRIBE_QUORUM -> probe ? listed : new DescribeQuorumResponse((DescribeQuorumResponseData)m);
             default -> null;
         };
     }
