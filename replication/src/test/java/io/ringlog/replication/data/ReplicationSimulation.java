@@ -945,6 +945,7 @@ final class ReplicationSimulation implements AutoCloseable
             }
             replica = new SimReplicaLog(this);
             shard = new SimShard(settings[id], new SimOutbox(this), this::propose);
+            brokerEpoch = -1; // a new incarnation: its epoch comes with its registration
             applied = null;
             appliedPosition = Long.MIN_VALUE;
             up = true;
