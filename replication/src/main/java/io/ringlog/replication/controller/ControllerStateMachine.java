@@ -212,13 +212,18 @@ public final class ControllerStateMachine
         {
             records.add(new ClusterIdRecord(c.clusterId())); // the first id brought is the cluster's, once
         }
-        if (null != existing && !existing.fenced())
+        final boolean reincarnated = null != existing && !existing.fenced();
+        if (reincarnated)
         {
             fenceRecords(existing, records); // a new incarnation: the old one is gone
         }
         final long epoch = image.highestBrokerEpoch() + 1;
         records.add(new RegisterBrokerRecord(c.brokerId(), c.incarnationId(), epoch, c.endpoints(), c.rack(), false));
         unfenceElections(c.brokerId(), records);
+        if (reincarnated)
+        {
+            reincarnationElections(c.brokerId(), records);
+        }
         return new ControllerResult(records, Reply.ok(epoch));
     }
 
@@ -362,6 +367,25 @@ public final class ControllerStateMachine
                 if (p.isOffline() && p.inIsr(brokerId) && p.hasReplica(brokerId))
                 {
                     records.add(new PartitionChangeRecord(t.id(), p.partition(), brokerId, null));
+                }
+            }
+        }
+    }
+
+    /**
+     * A broker that restarted before its lease lapsed: the fencing of its old incarnation, in this same command, took
+     * every partition it led as the only in-sync replica offline (the image {@link #unfenceElections} reads does not
+     * show that yet). It leads them again, cleanly: its log is the whole ISR's.
+     */
+    private void reincarnationElections(final int brokerId, final List<MetadataRecord> records)
+    {
+        for (final TopicImage t : image.topicsById().values())
+        {
+            for (final PartitionRegistration p : t.partitions())
+            {
+                if (p.leader() == brokerId && p.isr().equals(List.of(brokerId)))
+                {
+                    records.add(new PartitionChangeRecord(t.id(), p.partition(), brokerId, List.of(brokerId)));
                 }
             }
         }

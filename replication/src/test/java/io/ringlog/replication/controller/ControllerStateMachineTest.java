@@ -318,6 +318,23 @@ class ControllerStateMachineTest
     }
 
     @Test
+    void aBrokerRestartedWithinItsLeaseLeadsAgainWhatItAloneHad()
+    {
+        d.registerBrokers(2);
+        d.ok(topic("solo", 2, 1));
+        final MetadataImage before = image();
+        d.ok(register(0, 2, null)); // broker 0 again, a new incarnation, its old lease not lapsed yet
+        for (final PartitionRegistration p : image().topic("solo").partitions())
+        {
+            final PartitionRegistration old = before.partition(p.topicId(), p.partition());
+            assertEquals(old.leader(), p.leader(), "the only replica leads again, not offline");
+            assertEquals(List.of(old.leader()), p.isr());
+            assertTrue(old.leader() != 0 || p.leaderEpoch() > old.leaderEpoch(), "broker 0's: a new leader epoch");
+        }
+        assertTrue(image().offlinePartitions().isEmpty());
+    }
+
+    @Test
     void reRegistrationOfANewIncarnationFencesTheOldOneFirst()
     {
         d.registerBrokers(2);

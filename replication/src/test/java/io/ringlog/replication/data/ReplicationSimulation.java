@@ -185,7 +185,8 @@ final class ReplicationSimulation implements AutoCloseable
     long steps;
     /** Elections the simulation asked for because the controller left the partition offline with a live ISR member. */
     int offlineRescues;
-    static final boolean STRICT_CONTROLLER = Boolean.getBoolean("sim.strictController");
+    static final boolean STRICT_CONTROLLER =
+        Boolean.parseBoolean(System.getProperty("sim.strictController", "true"));
     /**
      * Where a restarted broker's high watermark starts. The sequencer today starts it at the log end offset (its
      * high-watermark checkpoint is not written yet): a broker that comes back with records nobody else has, and then
@@ -463,13 +464,10 @@ final class ReplicationSimulation implements AutoCloseable
     }
 
     /**
-     * Known controller issue: a broker that comes back as a new incarnation before its lease lapsed, while it is the
-     * only member of a partition's ISR and its leader, leaves the partition offline (leader -1, ISR [itself]) though it
-     * is live: RegisterBroker fences the old incarnation (the partition goes offline) and then looks for offline
-     * partitions to give the broker in the image as it was before the command, where the partition was not offline
-     * yet. Nothing elects a leader after that but an operator. With {@code -Dsim.strictController=true} that is a
-     * failure; by default the simulation plays the operator (ElectLeader, which takes the live ISR member) and counts
-     * it, so the data path keeps being tested.
+     * A partition left offline while a member of its ISR is live is a controller failure (it was one: a broker that
+     * re-registered as a new incarnation while it was the only ISR member and leader; RegisterBroker now elects it
+     * again). {@code -Dsim.strictController=false} plays the operator instead (ElectLeader, which takes the live ISR
+     * member) and counts it, to go on testing the data path past such a controller fault.
      */
     private void offlineWithLiveIsr()
     {

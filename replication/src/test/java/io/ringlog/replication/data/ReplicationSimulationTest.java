@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>
  * Found outside replication's data path and left to their owners (seeds as of this commit):
  * <ul>
- *   <li>controller: a broker re-registering as a new incarnation while it is the only ISR member and leader leaves
- *   the partition offline though it is live ({@code -Dsim.strictController=true}: seeds 3, 10, 18); by default the
- *   simulation elects a leader as an operator would and counts it;</li>
+ *   <li>controller (fixed since): a broker re-registering as a new incarnation while it was the only ISR member and
+ *   leader left the partition offline though it was live (seeds 3, 10, 18); a partition offline with a live ISR
+ *   member now fails the simulation ({@code -Dsim.strictController=false} plays the operator instead);</li>
  *   <li>sequencer: a reopened partition's high watermark starts at its log end, so a restarted broker that hears a
  *   stale image naming it leader counts records committed that the ISR does not have
  *   ({@code -Dsim.restartHighWatermark=logEnd}: seeds 47, 130); by default a restart keeps the high watermark it
